@@ -1,0 +1,271 @@
+//! Command-line interface: argument definitions (clap) and dispatch to the commands.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Nothing found (or `--exit-zero`).
+    pub const CLEAN: i32 = 0;
+    /// Findings reported (scan), or some secrets failed (migrate --apply).
+    pub const FINDINGS: i32 = 1;
+    /// Usage or fatal error.
+    pub const ERROR: i32 = 2;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "keysweep",
+    version,
+    about = "Find hardcoded secrets in working trees and git history, and move them into AWS Secrets Manager",
+    after_help = "Exit codes: 0 no findings, 1 findings, 2 usage or fatal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan a directory tree (default), git history (--git) or the staged changes (--staged).
+    Scan(ScanCmd),
+    /// List, show and check rules.
+    #[command(subcommand)]
+    Rules(RulesCmd),
+    /// Create or prune a baseline of known findings.
+    #[command(subcommand)]
+    Baseline(BaselineCmd),
+    /// Install keysweep as the repository's git pre-commit hook.
+    InstallHook(InstallHookCmd),
+    /// Move findings into AWS Secrets Manager and print the code that reads them back.
+    Migrate(Box<MigrateCmd>),
+}
+
+/// Where to scan and what to skip: shared by `scan`, `baseline` and `migrate`.
+#[derive(Args, Debug, Clone)]
+pub struct ScanTarget {
+    /// Files or directories to scan (a repository with --git).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan the git history of every ref: each unique blob once.
+    #[arg(long, conflicts_with = "staged")]
+    pub git: bool,
+    /// Scan what `git commit` is about to record (the index against HEAD).
+    #[arg(long)]
+    pub staged: bool,
+    /// With --git: only history reachable from REF.
+    #[arg(long, value_name = "REF", requires = "git")]
+    pub branch: Option<String>,
+    /// With --git: only content introduced by commits in A..B.
+    #[arg(
+        long,
+        value_name = "A..B",
+        requires = "git",
+        conflicts_with = "since_commit"
+    )]
+    pub range: Option<String>,
+    /// With --git: shorthand for --range REV..HEAD.
+    #[arg(long, value_name = "REV", requires = "git")]
+    pub since_commit: Option<String>,
+    /// With --git: list every place that holds each secret, not only how many.
+    #[arg(long)]
+    pub all_locations: bool,
+    /// Skip paths matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Do not honour .gitignore/.ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than this (bytes; suffixes K, M, G allowed). Default 64M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Config file (default: .keysweep.toml at the scanned root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Suppress findings listed in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No summary line, no progress, no warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanCmd {
+    #[command(flatten)]
+    pub target: ScanTarget,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE (created with mode 0600) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in clear. Off by default in every format.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+    Sarif,
+    Csv,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// GitLab secret-detection report JSON.
+    Gitlab,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCmd {
+    /// List every rule (id, name, keywords); rules without keywords are marked.
+    List {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+        /// Also list rules from this config file.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Show one rule in full, with its examples.
+    Show {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Check a rule file: syntax, regexes, and every rule's examples and negatives.
+    Check { file: PathBuf },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BaselineCmd {
+    /// Write the current findings as a baseline file (fingerprints only, no secrets).
+    Create {
+        #[command(flatten)]
+        target: ScanTarget,
+        /// Baseline file to write.
+        #[arg(
+            long,
+            short,
+            value_name = "FILE",
+            default_value = ".keysweep-baseline.json"
+        )]
+        output: PathBuf,
+    },
+    /// Drop baseline entries that are no longer found.
+    Prune {
+        /// Baseline file to prune in place.
+        #[arg(
+            long = "file",
+            value_name = "FILE",
+            default_value = ".keysweep-baseline.json"
+        )]
+        file: PathBuf,
+        #[command(flatten)]
+        target: ScanTarget,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct InstallHookCmd {
+    /// Repository (default: the current directory).
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Replace a pre-commit hook keysweep did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateCmd {
+    #[command(flatten)]
+    pub target: ScanTarget,
+    /// Only findings of this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Only the finding with this fingerprint (repeatable).
+    #[arg(long = "fingerprint", value_name = "FP")]
+    pub fingerprints: Vec<String>,
+    /// Only findings whose path matches GLOB (repeatable).
+    #[arg(long = "path", value_name = "GLOB")]
+    pub path_globs: Vec<String>,
+    /// Send the plan to Secrets Manager. Without it nothing is sent.
+    #[arg(long)]
+    pub apply: bool,
+    /// Store a new version when a secret exists with a different value.
+    #[arg(long, requires = "apply")]
+    pub update: bool,
+    /// Write the plan as JSON (no secret values) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub plan_out: Option<PathBuf>,
+    /// Name prefix for the {prefix} placeholder of the name template.
+    #[arg(long, default_value = "keysweep")]
+    pub prefix: String,
+    /// Secret name template: {prefix} {repo} {path} {rule} {line} {fingerprint}.
+    #[arg(long, default_value = "{prefix}/{repo}/{path}/{rule}")]
+    pub name_template: String,
+    /// Store lone tokens as plain strings instead of one-key JSON.
+    #[arg(long)]
+    pub plain: bool,
+    /// Tag every created secret with KEY=VALUE (repeatable).
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// KMS key to encrypt the secrets with.
+    #[arg(long, value_name = "KEY")]
+    pub kms_key_id: Option<String>,
+    /// AWS region (default: from the environment or profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Secrets Manager endpoint (e.g. a local test server).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Write a unified diff replacing literals with lookups to FILE (for `git apply`).
+    #[arg(long, value_name = "FILE")]
+    pub patch: Option<PathBuf>,
+    /// Report format for the plan.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    Text,
+    Json,
+}
+
+/// Parses `64M`, `512K`, `1G` or a plain byte count.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('M') => (&s[..s.len() - 1], 1 << 20),
+        Some('G') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .map(|n| n.saturating_mul(mult))
+        .map_err(|_| format!("invalid size {s:?} (use e.g. 1048576, 512K, 64M, 1G)"))
+}

@@ -1,0 +1,126 @@
+//! `keysweep rules list|show|check`: the rule pack as users see it.
+
+use crate::cli::{exit, RulesCmd, RulesFormat};
+use crate::engine::check_rule_examples;
+use crate::rules::{builtin_rules, load_rule_file, Rule};
+use anyhow::{bail, Result};
+use std::io::Write;
+
+pub fn run(cmd: RulesCmd) -> Result<i32> {
+    match cmd {
+        RulesCmd::List { format, config } => list(format, config.as_deref()),
+        RulesCmd::Show { id, config } => show(&id, config.as_deref()),
+        RulesCmd::Check { file } => check(&file),
+    }
+}
+
+fn all_rules(config: Option<&std::path::Path>) -> Result<Vec<Rule>> {
+    let mut rules = builtin_rules()?;
+    if let Some(path) = config {
+        rules.extend(crate::config::custom_rules(path)?);
+    }
+    Ok(rules)
+}
+
+fn list(format: RulesFormat, config: Option<&std::path::Path>) -> Result<i32> {
+    let rules = all_rules(config)?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &rules)?;
+            writeln!(out)?;
+        }
+        RulesFormat::Text => {
+            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in &rules {
+                let kw = if r.keywords.is_empty() {
+                    "(no keywords: runs on every file)".to_string()
+                } else {
+                    r.keywords.join(", ")
+                };
+                writeln!(
+                    out,
+                    "{:width$}  {:8}  {}  [{}]",
+                    r.id,
+                    r.severity.as_str(),
+                    r.name,
+                    kw
+                )?;
+            }
+            let keywordless = rules.iter().filter(|r| r.keywords.is_empty()).count();
+            writeln!(
+                out,
+                "{} rules, {} without keywords",
+                rules.len(),
+                keywordless
+            )?;
+        }
+    }
+    Ok(exit::CLEAN)
+}
+
+fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
+    let rules = all_rules(config)?;
+    let Some(rule) = rules.iter().find(|r| r.id == id) else {
+        bail!("no rule with id {id:?} (see `keysweep rules list`)");
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "id:          {}", rule.id)?;
+    writeln!(out, "name:        {}", rule.name)?;
+    writeln!(out, "severity:    {}", rule.severity.as_str())?;
+    writeln!(out, "description: {}", rule.description)?;
+    writeln!(out, "keywords:    {}", rule.keywords.join(", "))?;
+    writeln!(out, "regex:       {}", rule.regex)?;
+    if let Some(e) = rule.entropy {
+        writeln!(out, "entropy:     >= {e}")?;
+    }
+    if !rule.validators.is_empty() {
+        let v: Vec<String> = rule
+            .validators
+            .iter()
+            .map(|v| {
+                serde_json::to_value(v)
+                    .map(|j| j.as_str().unwrap_or("").to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        writeln!(out, "validators:  {}", v.join(", "))?;
+    }
+    writeln!(out, "examples:")?;
+    for e in &rule.examples {
+        writeln!(out, "  + {e}")?;
+    }
+    writeln!(out, "negative examples:")?;
+    for e in &rule.negative_examples {
+        writeln!(out, "  - {e}")?;
+    }
+    Ok(exit::CLEAN)
+}
+
+/// Checks every rule of a user's rule file against its own examples.
+fn check(file: &std::path::Path) -> Result<i32> {
+    let rules = load_rule_file(file)?;
+    let mut failures = Vec::new();
+    for rule in &rules {
+        if rule.examples.is_empty() {
+            failures.push(format!("{}: has no examples", rule.id));
+        }
+        failures.extend(check_rule_examples(rule));
+    }
+    let mut out = std::io::stdout().lock();
+    for f in &failures {
+        writeln!(out, "FAIL {f}")?;
+    }
+    writeln!(
+        out,
+        "{}: {} rules, {} failures",
+        file.display(),
+        rules.len(),
+        failures.len()
+    )?;
+    Ok(if failures.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    })
+}

@@ -1,0 +1,292 @@
+//! The detection engine: bytes in, rule matches with byte spans out. It knows nothing about
+//! where the bytes came from.
+//!
+//! One aho-corasick automaton holds every rule's keywords, lower-cased. The haystack is
+//! ASCII-lower-cased chunk by chunk into a scratch buffer so the automaton can run with
+//! `MatchKind::LeftmostFirst` and without `ascii_case_insensitive`, which keeps its SIMD
+//! (Teddy) prefilter on. A keyword hit selects the rules to confirm; each rule's regex is
+//! compiled on first use and run only on a window around the hit.
+
+mod window;
+
+use crate::rules::{entropy, placeholder, Rule};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{Context, Result};
+use regex::bytes::Regex;
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+pub use window::Window;
+
+/// A confirmed match of one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in the `RuleSet`.
+    pub rule: usize,
+    /// Byte span of the whole regex match.
+    pub start: usize,
+    pub end: usize,
+    /// Byte span of the secret (the capture group).
+    pub secret_start: usize,
+    pub secret_end: usize,
+}
+
+struct CompiledRule {
+    rule: Rule,
+    /// Compiled on first keyword hit: a pre-commit hook touching a few files pays only for
+    /// the rules those files trigger.
+    regex: OnceLock<Option<(Regex, usize)>>,
+}
+
+impl CompiledRule {
+    fn regex(&self) -> Option<&(Regex, usize)> {
+        self.regex
+            .get_or_init(|| {
+                let re = Regex::new(&self.rule.regex).ok()?;
+                let group = self.rule.secret_group.unwrap_or_else(|| {
+                    re.capture_names()
+                        .position(|n| n == Some("secret"))
+                        .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
+                });
+                Some((re, group))
+            })
+            .as_ref()
+    }
+}
+
+/// Size of the chunks the haystack is lower-cased in: small enough to stay in L2.
+const CHUNK: usize = 256 * 1024;
+
+pub struct RuleSet {
+    rules: Vec<CompiledRule>,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules it selects.
+    pattern_rules: Vec<Vec<usize>>,
+    /// Rules with no keywords: run on every blob. Kept few on purpose.
+    keywordless: Vec<usize>,
+    longest_keyword: usize,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl RuleSet {
+    /// Builds the keyword automaton. Regexes are not compiled here (see `CompiledRule`).
+    pub fn compile(rules: Vec<Rule>) -> Result<RuleSet> {
+        let mut keywords: Vec<Vec<u8>> = Vec::new();
+        for r in &rules {
+            for k in &r.keywords {
+                let k = k.to_ascii_lowercase().into_bytes();
+                if !keywords.contains(&k) {
+                    keywords.push(k);
+                }
+            }
+        }
+        // With leftmost-first semantics a keyword hidden inside a longer one ("secret" in
+        // "client_secret") is not reported on its own, so the longer keyword also selects
+        // the rules of every keyword it contains.
+        let pattern_rules: Vec<Vec<usize>> = keywords
+            .iter()
+            .map(|k| {
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| {
+                        r.keywords.iter().any(|rk| {
+                            let rk = rk.to_ascii_lowercase();
+                            memchr::memmem::find(k, rk.as_bytes()).is_some()
+                        })
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        let keywordless = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.keywords.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        let automaton = if keywords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&keywords)
+                    .context("building the keyword automaton")?,
+            )
+        };
+        let longest_keyword = keywords.iter().map(Vec::len).max().unwrap_or(0);
+        Ok(RuleSet {
+            rules: rules
+                .into_iter()
+                .map(|rule| CompiledRule {
+                    rule,
+                    regex: OnceLock::new(),
+                })
+                .collect(),
+            automaton,
+            pattern_rules,
+            keywordless,
+            longest_keyword,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub fn rule(&self, idx: usize) -> &Rule {
+        &self.rules[idx].rule
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|c| &c.rule)
+    }
+
+    /// Rules that run on every blob because they have no keyword.
+    pub fn keywordless_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.keywordless.iter().map(|&i| &self.rules[i].rule)
+    }
+
+    /// Whether `haystack` contains any keyword at all: the prefilter alone.
+    pub fn prefilter_hits(&self, haystack: &[u8]) -> usize {
+        let mut n = 0;
+        self.for_each_keyword_hit(haystack, |_, _, _| n += 1);
+        n
+    }
+
+    /// Finds every match in `haystack`, sorted by position.
+    pub fn scan(&self, haystack: &[u8]) -> Vec<Match> {
+        let mut windows: Vec<Window> = Vec::new();
+        self.for_each_keyword_hit(haystack, |pattern, start, end| {
+            for &rule in &self.pattern_rules[pattern] {
+                let [before, after] = self.rules[rule].rule.window();
+                windows.push(Window::around(haystack, rule, start, end, before, after));
+            }
+        });
+        for &rule in &self.keywordless {
+            windows.push(Window {
+                rule,
+                start: 0,
+                end: haystack.len(),
+            });
+        }
+        let mut matches = Vec::new();
+        for w in window::merge(windows) {
+            self.confirm(haystack, w, &mut matches);
+        }
+        matches.sort_by_key(|m| (m.start, m.rule));
+        matches.dedup_by_key(|m| (m.rule, m.secret_start, m.secret_end));
+        matches
+    }
+
+    /// Runs the automaton over lower-cased chunks and calls `f(pattern, start, end)` for each
+    /// hit, with offsets into `haystack`.
+    fn for_each_keyword_hit(&self, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+        let Some(ac) = &self.automaton else { return };
+        // Chunks overlap by the longest keyword so no hit is cut in two; a hit that lies
+        // wholly in the overlap is reported by the chunk that starts it only.
+        let overlap = self.longest_keyword.saturating_sub(1);
+        SCRATCH.with(|scratch| {
+            let mut buf = scratch.borrow_mut();
+            let mut chunk_start = 0;
+            while chunk_start < haystack.len() {
+                let chunk_end = (chunk_start + CHUNK + overlap).min(haystack.len());
+                let chunk = &haystack[chunk_start..chunk_end];
+                buf.clear();
+                buf.extend(chunk.iter().map(u8::to_ascii_lowercase));
+                let last_start = CHUNK.min(chunk.len());
+                for m in ac.find_iter(&buf[..]) {
+                    if m.start() >= last_start && chunk_end < haystack.len() {
+                        break;
+                    }
+                    f(
+                        m.pattern().as_usize(),
+                        chunk_start + m.start(),
+                        chunk_start + m.end(),
+                    );
+                }
+                if chunk_end == haystack.len() {
+                    break;
+                }
+                chunk_start += CHUNK;
+            }
+        });
+    }
+
+    /// Runs one rule's regex over a window and keeps the matches that pass its checks.
+    fn confirm(&self, haystack: &[u8], w: Window, out: &mut Vec<Match>) {
+        let compiled = &self.rules[w.rule];
+        let Some((re, group)) = compiled.regex() else {
+            return;
+        };
+        let text = &haystack[w.start..w.end];
+        for caps in re.captures_iter(text) {
+            let whole = caps.get(0).expect("group 0");
+            let Some(secret) = caps.get(*group) else {
+                continue;
+            };
+            if self.accepts(&compiled.rule, secret.as_bytes()) {
+                out.push(Match {
+                    rule: w.rule,
+                    start: w.start + whole.start(),
+                    end: w.start + whole.end(),
+                    secret_start: w.start + secret.start(),
+                    secret_end: w.start + secret.end(),
+                });
+            }
+        }
+    }
+
+    fn accepts(&self, rule: &Rule, secret: &[u8]) -> bool {
+        if secret.len() < rule.min_len.unwrap_or(1) {
+            return false;
+        }
+        if let Some(floor) = rule.entropy {
+            if entropy::shannon(secret) < floor {
+                return false;
+            }
+        }
+        if rule.placeholder_check && placeholder::is_placeholder(secret) {
+            return false;
+        }
+        rule.validators.iter().all(|v| v.check(secret))
+    }
+}
+
+/// Checks one rule against its own examples: every positive must match, no negative may.
+/// Returns a description of each failure.
+pub fn check_rule_examples(rule: &Rule) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Err(e) = rule.check_regex() {
+        failures.push(format!("{e:#}"));
+        return failures;
+    }
+    let set = match RuleSet::compile(vec![rule.clone()]) {
+        Ok(s) => s,
+        Err(e) => return vec![format!("{e:#}")],
+    };
+    for ex in &rule.examples {
+        if set.scan(ex.as_bytes()).is_empty() {
+            failures.push(format!("{}: example not matched: {ex:?}", rule.id));
+        }
+    }
+    for ex in &rule.negative_examples {
+        let found = set.scan(ex.as_bytes());
+        if let Some(m) = found.first() {
+            let secret = String::from_utf8_lossy(&ex.as_bytes()[m.secret_start..m.secret_end]);
+            failures.push(format!(
+                "{}: negative example matched (secret {secret:?}): {ex:?}",
+                rule.id
+            ));
+        }
+    }
+    failures
+}

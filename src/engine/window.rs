@@ -1,0 +1,82 @@
+//! Windows of the haystack on which one rule's regex is confirmed.
+
+/// A byte range of the haystack to run one rule's regex on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How far past the requested edge a window may grow to reach a line boundary. Starting and
+/// ending on line boundaries keeps `\b` and `^`/`$` in rule regexes from matching at an
+/// arbitrary cut in the middle of a token.
+const SNAP: usize = 256;
+
+impl Window {
+    pub fn around(
+        haystack: &[u8],
+        rule: usize,
+        hit_start: usize,
+        hit_end: usize,
+        before: usize,
+        after: usize,
+    ) -> Window {
+        let mut start = hit_start.saturating_sub(before);
+        if start > 0 {
+            let floor = start.saturating_sub(SNAP);
+            start = match memchr::memrchr(b'\n', &haystack[floor..start]) {
+                Some(i) => floor + i + 1,
+                None if floor == 0 => 0,
+                None => start,
+            };
+        }
+        let mut end = (hit_end + after).min(haystack.len());
+        if end < haystack.len() {
+            let ceil = (end + SNAP).min(haystack.len());
+            end = match memchr::memchr(b'\n', &haystack[end..ceil]) {
+                Some(i) => end + i,
+                None if ceil == haystack.len() => ceil,
+                None => end,
+            };
+        }
+        Window { rule, start, end }
+    }
+}
+
+/// Merges overlapping windows of the same rule so each byte is searched once per rule.
+pub fn merge(mut windows: Vec<Window>) -> Vec<Window> {
+    windows.sort_unstable_by_key(|w| (w.rule, w.start));
+    let mut out: Vec<Window> = Vec::with_capacity(windows.len());
+    for w in windows {
+        match out.last_mut() {
+            Some(last) if last.rule == w.rule && w.start <= last.end => {
+                last.end = last.end.max(w.end);
+            }
+            _ => out.push(w),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_snap_to_lines_and_merge() {
+        let hay = b"aaaa\nbbbb password cccc\ndddd";
+        let w = Window::around(hay, 0, 10, 18, 2, 2);
+        assert_eq!(&hay[w.start..w.end], b"bbbb password cccc");
+        let merged = merge(vec![
+            w,
+            Window {
+                rule: 0,
+                start: 12,
+                end: 28,
+            },
+        ]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].end, 28);
+    }
+}

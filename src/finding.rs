@@ -1,0 +1,252 @@
+//! A finding: an engine match placed in its blob (line, column, the line's text) and given
+//! an origin (path, and for history scans the commit) and a content-based fingerprint.
+
+use crate::engine::Match;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The commit that introduced a blob at a path (git history scans).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
+}
+
+/// Another place (path, commit) that holds the same secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitInfo>,
+}
+
+/// A match positioned inside its blob, before it is tied to a path. Content-only, so one
+/// git blob seen at several paths is scanned once and placed many times.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule_index: usize,
+    pub rule_id: String,
+    pub rule_name: String,
+    pub severity: crate::rules::Severity,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// Byte span of the secret in the blob.
+    pub start: usize,
+    pub end: usize,
+    /// The secret in clear. Never serialized; reports redact it unless asked not to.
+    pub secret: String,
+    /// The first line of the match, in clear (reports mask the secret in it).
+    pub line_text: String,
+}
+
+/// A reportable finding.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub hit: Hit,
+    /// Path relative to the scan root, `/`-separated.
+    pub path: String,
+    pub fingerprint: String,
+    pub commit: Option<CommitInfo>,
+    /// Other places holding the same secret (history scans); how many, and which when the
+    /// user asked for all locations.
+    pub other_locations: usize,
+    pub locations: Vec<Location>,
+}
+
+impl Finding {
+    pub fn new(hit: Hit, path: String, commit: Option<CommitInfo>) -> Finding {
+        let fingerprint = fingerprint(&hit.rule_id, &path, &hit.secret);
+        Finding {
+            hit,
+            path,
+            fingerprint,
+            commit,
+            other_locations: 0,
+            locations: Vec::new(),
+        }
+    }
+
+    /// The secret as reports show it.
+    pub fn shown_secret(&self, show: bool) -> String {
+        if show {
+            self.hit.secret.clone()
+        } else {
+            redact(&self.hit.secret)
+        }
+    }
+
+    /// The line holding the secret, with the secret masked unless `show`.
+    pub fn shown_line(&self, show: bool) -> String {
+        mask_line(&self.hit.line_text, &self.hit.secret, show)
+    }
+}
+
+/// Content-based fingerprint: rule + path + hash of the secret. It does not depend on the
+/// line, so it survives moved lines, rebases and squash merges.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
+    let secret_hash = Sha256::digest(secret.as_bytes());
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(secret_hash);
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Hash of a secret alone, for matching the same value across places without storing it.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(&Sha256::digest(secret.as_bytes())[..16])
+}
+
+/// Keeps a short, non-identifying prefix so a person can tell findings apart:
+/// at most 4 characters and never more than a quarter of the secret.
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = (n / 4).min(4);
+    let prefix: String = secret.chars().take(keep).collect();
+    format!("{prefix}*****")
+}
+
+/// Replaces the secret (or the part of it on this line) in `line` with its redaction.
+pub fn mask_line(line: &str, secret: &str, show: bool) -> String {
+    if show {
+        return line.to_string();
+    }
+    let first_line = secret.lines().next().unwrap_or(secret);
+    if first_line.is_empty() {
+        return line.to_string();
+    }
+    line.replace(first_line, &redact(secret))
+}
+
+/// Decodes bytes for display: UTF-8 when valid, else Windows-1252 (a Latin-1 superset), so
+/// no byte is lost as U+FFFD in a report.
+pub fn decode_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+/// Places engine matches in their blob: line/column computed only for matches, in one pass
+/// over the newlines up to the last match.
+pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Match]) -> Vec<Hit> {
+    let mut order: Vec<usize> = (0..matches.len()).collect();
+    order.sort_by_key(|&i| matches[i].secret_start);
+    let mut locator = LineLocator::new(bytes);
+    let mut hits = Vec::with_capacity(matches.len());
+    for i in order {
+        let m = &matches[i];
+        let rule = rules.rule(m.rule);
+        let (line, column, line_start) = locator.locate(m.secret_start);
+        let (end_line, end_column, _) = locator.peek(m.secret_end);
+        let line_end =
+            memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |e| line_start + e);
+        let line_text = decode_text(&bytes[line_start..line_end]);
+        hits.push(Hit {
+            rule_index: m.rule,
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            severity: rule.severity,
+            line,
+            column,
+            end_line,
+            end_column,
+            start: m.secret_start,
+            end: m.secret_end,
+            secret: decode_text(&bytes[m.secret_start..m.secret_end]),
+            line_text: line_text.trim_end_matches('\r').to_string(),
+        });
+    }
+    hits
+}
+
+/// Walks forward through a blob counting newlines; positions must be asked in order
+/// (`peek` looks ahead without moving).
+struct LineLocator<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> LineLocator<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineLocator {
+            bytes,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// (1-based line, 1-based column in characters, byte offset of the line start).
+    fn locate(&mut self, offset: usize) -> (usize, usize, usize) {
+        let offset = offset.min(self.bytes.len());
+        if offset < self.pos {
+            // Out of order: restart (rare: overlapping matches of different rules).
+            *self = LineLocator::new(self.bytes);
+        }
+        for nl in memchr::memchr_iter(b'\n', &self.bytes[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = self.pos + nl + 1;
+        }
+        self.pos = offset;
+        let column = char_count(&self.bytes[self.line_start..offset]) + 1;
+        (self.line, column, self.line_start)
+    }
+
+    fn peek(&self, offset: usize) -> (usize, usize, usize) {
+        let mut copy = LineLocator { ..*self };
+        copy.locate(offset)
+    }
+}
+
+/// Columns count characters, not bytes, so an editor lands on the right spot in UTF-8 text.
+fn char_count(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.chars().count(),
+        Err(_) => bytes.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_most_of_the_secret() {
+        assert_eq!(redact("ghp_abcdefghijklmnop"), "ghp_*****");
+        assert_eq!(redact("hunter2"), "h*****");
+        assert_eq!(redact("ab"), "*****");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_path_and_secret_only() {
+        let a = fingerprint("r", "a.py", "s3cr3t-value");
+        assert_eq!(a, fingerprint("r", "a.py", "s3cr3t-value"));
+        assert_ne!(a, fingerprint("r", "b.py", "s3cr3t-value"));
+        assert_ne!(a, fingerprint("q", "a.py", "s3cr3t-value"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn line_locator_counts_lines_and_chars() {
+        let text = "a\nbé c\nxyz".as_bytes();
+        let mut l = LineLocator::new(text);
+        assert_eq!(l.locate(0), (1, 1, 0));
+        let c = text.iter().position(|&b| b == b'c').unwrap();
+        assert_eq!(l.locate(c), (2, 4, 2));
+        let z = text.len() - 1;
+        assert_eq!(l.peek(z).0, 3);
+    }
+}

@@ -1,0 +1,16 @@
+//! keysweep: finds hardcoded secrets in working trees and git history, and helps move them
+//! into AWS Secrets Manager. The pipeline: source → engine → finding → filters → report /
+//! migrate (see the README's architecture section).
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod engine;
+pub mod filter;
+pub mod finding;
+pub mod progress;
+pub mod report;
+pub mod rules;
+pub mod scanner;
+pub mod source;
+pub mod timefmt;

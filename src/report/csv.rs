@@ -1,0 +1,62 @@
+//! CSV report (RFC 4180 quoting), one row per finding.
+
+use super::ReportContext;
+use crate::finding::Finding;
+use anyhow::Result;
+use std::io::Write;
+
+const HEADER: &[&str] = &[
+    "rule_id",
+    "rule_name",
+    "severity",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "secret",
+    "fingerprint",
+    "commit",
+    "author",
+    "date",
+];
+
+pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+    writeln!(w, "{}", HEADER.join(","))?;
+    for f in findings {
+        let c = f.commit.as_ref();
+        let row = [
+            f.hit.rule_id.clone(),
+            f.hit.rule_name.clone(),
+            f.hit.severity.as_str().to_string(),
+            f.path.clone(),
+            f.hit.line.to_string(),
+            f.hit.column.to_string(),
+            f.hit.end_line.to_string(),
+            f.hit.end_column.to_string(),
+            f.shown_secret(ctx.show_secrets),
+            f.fingerprint.clone(),
+            c.map(|c| c.id.clone()).unwrap_or_default(),
+            c.map(|c| format!("{} <{}>", c.author_name, c.author_email))
+                .unwrap_or_default(),
+            c.map(|c| c.date.clone()).unwrap_or_default(),
+        ];
+        let cells: Vec<String> = row.iter().map(|c| quote(c)).collect();
+        writeln!(w, "{}", cells.join(","))?;
+    }
+    Ok(())
+}
+
+fn quote(cell: &str) -> String {
+    // A leading =, +, - or @ would run as a formula in a spreadsheet: prefix a quote.
+    let cell = if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    };
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
+}

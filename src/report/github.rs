@@ -1,0 +1,39 @@
+//! GitHub Actions workflow commands: one `::error` annotation per finding, shown on the
+//! pull request's diff. Never carries the secret.
+
+use super::ReportContext;
+use crate::finding::Finding;
+use anyhow::Result;
+use std::io::Write;
+
+pub fn write(findings: &[Finding], _ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+    for f in findings {
+        let title = format!("keysweep: {}", f.hit.rule_name);
+        let message = format!(
+            "{} ({}) found; fingerprint {}. Remove it, rotate it, and read it from a secret store.",
+            f.hit.rule_name, f.hit.rule_id, f.fingerprint
+        );
+        writeln!(
+            w,
+            "::error file={},line={},endLine={},col={},title={}::{}",
+            escape_property(&f.path),
+            f.hit.line,
+            f.hit.end_line,
+            f.hit.column,
+            escape_property(&title),
+            escape_data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+/// Escaping rules of GitHub's workflow commands.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

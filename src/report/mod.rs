@@ -1,0 +1,85 @@
+//! Reports: findings written in the format asked for. Every format redacts secrets unless
+//! the user passed `--show-secrets`.
+
+mod csv;
+mod github;
+mod gitlab;
+mod json;
+pub mod sarif;
+mod text;
+
+use crate::cli::{Format, OutputArgs};
+use crate::engine::RuleSet;
+use crate::finding::Finding;
+use anyhow::{Context, Result};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+pub use json::Record;
+
+pub struct ReportContext<'a> {
+    pub rules: &'a RuleSet,
+    pub show_secrets: bool,
+}
+
+/// Writes the report to `--output` (mode 0600) or stdout.
+pub fn emit(args: &OutputArgs, findings: &[Finding], ctx: &ReportContext<'_>) -> Result<()> {
+    match &args.output {
+        Some(path) => {
+            let file = create_private(path)?;
+            let mut w = BufWriter::new(file);
+            write(args.format, findings, ctx, &mut w, false)
+                .and_then(|_| w.flush().map_err(Into::into))
+                .with_context(|| format!("writing report to {}", path.display()))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut w = BufWriter::new(stdout.lock());
+            write(args.format, findings, ctx, &mut w, color)?;
+            w.flush()?;
+            Ok(())
+        }
+    }
+}
+
+pub fn write(
+    format: Format,
+    findings: &[Finding],
+    ctx: &ReportContext<'_>,
+    w: &mut dyn Write,
+    color: bool,
+) -> Result<()> {
+    match format {
+        Format::Text => text::write(findings, ctx, w, color),
+        Format::Json => json::write(findings, ctx, w),
+        Format::Jsonl => json::write_lines(findings, ctx, w),
+        Format::Sarif => sarif::write(findings, ctx, w),
+        Format::Csv => csv::write(findings, ctx, w),
+        Format::Github => github::write(findings, ctx, w),
+        Format::Gitlab => gitlab::write(findings, ctx, w),
+    }
+}
+
+/// Creates (or truncates) a file readable by its owner only: reports can hold secrets when
+/// `--show-secrets` is on, and always hold where secrets are.
+pub fn create_private(path: &Path) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        // An existing file keeps its mode on open; tighten it.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict permissions of {}", path.display()))?;
+    }
+    Ok(file)
+}

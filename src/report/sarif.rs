@@ -1,0 +1,200 @@
+//! SARIF 2.1.0 (built with `serde-sarif`), shaped for GitHub code scanning: one run, stable
+//! rule ids with `security-severity`, `partialFingerprints` carrying the content fingerprint,
+//! commit data in result properties, and no secret text anywhere.
+
+use super::ReportContext;
+use crate::finding::Finding;
+use crate::rules::{Rule, Severity};
+use anyhow::Result;
+use serde_json::{json, Value};
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, ResultLevel, Run, Sarif, Tool,
+    ToolComponent,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The key GitHub reads from `partialFingerprints`; ours is content-based, so we name it.
+pub const FINGERPRINT_KEY: &str = "keysweep/v1";
+
+pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+    let sarif = build(findings, ctx);
+    serde_json::to_writer_pretty(&mut *w, &sarif)?;
+    writeln!(w)?;
+    Ok(())
+}
+
+pub fn build(findings: &[Finding], ctx: &ReportContext<'_>) -> Sarif {
+    // Only the rules that produced results are listed: a 150-rule driver section in every
+    // upload is noise. Indices refer into this list.
+    let mut used: Vec<&Rule> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for f in findings {
+        if !index.contains_key(f.hit.rule_id.as_str()) {
+            let rule = ctx.rules.rule(f.hit.rule_index);
+            index.insert(rule.id.as_str(), used.len());
+            used.push(rule);
+        }
+    }
+    let rules: Vec<ReportingDescriptor> = used.iter().map(|r| descriptor(r)).collect();
+    let results: Vec<serde_sarif::sarif::Result> = findings
+        .iter()
+        .map(|f| result(f, index[f.hit.rule_id.as_str()]))
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("keysweep")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://github.com/keysweep/keysweep")
+        .rules(rules)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Low => ResultLevel::Note,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::High | Severity::Critical => ResultLevel::Error,
+    }
+}
+
+fn level_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Low => "note",
+        Severity::Medium => "warning",
+        Severity::High | Severity::Critical => "error",
+    }
+}
+
+fn descriptor(r: &Rule) -> ReportingDescriptor {
+    let mut props = BTreeMap::new();
+    props.insert("security-severity".to_string(), json!(r.severity.score()));
+    props.insert("precision".to_string(), json!("high"));
+    let mut tags = vec!["security".to_string(), "secret".to_string()];
+    tags.extend(r.tags.iter().cloned());
+    ReportingDescriptor::builder()
+        .id(r.id.clone())
+        .name(pascal(&r.id))
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(r.name.clone())
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(r.description.clone())
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(format!(
+                    "{} Remove the literal, rotate the credential at its provider, and read it \
+                     at run time from a secret store (`keysweep migrate` can move it into AWS \
+                     Secrets Manager).",
+                    r.description
+                ))
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level_name(r.severity)))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
+fn result(f: &Finding, rule_index: usize) -> serde_sarif::sarif::Result {
+    let region = Region::builder()
+        .start_line(f.hit.line as i64)
+        .start_column(f.hit.column as i64)
+        .end_line(f.hit.end_line as i64)
+        .end_column(f.hit.end_column as i64)
+        .build();
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri_path(&f.path))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(region)
+                .build(),
+        )
+        .build();
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
+    let mut props: BTreeMap<String, Value> = BTreeMap::new();
+    props.insert("severity".into(), json!(f.hit.severity.as_str()));
+    if let Some(c) = &f.commit {
+        props.insert("commit".into(), json!(c.id));
+        props.insert("author".into(), json!(c.author_name));
+        props.insert("authorEmail".into(), json!(c.author_email));
+        props.insert("date".into(), json!(c.date));
+        props.insert("commitMessage".into(), json!(c.summary));
+    }
+    if f.other_locations > 0 {
+        props.insert("otherLocations".into(), json!(f.other_locations));
+    }
+    // The message names the rule and place only: never the secret, not even redacted,
+    // since code scanning shows messages to everyone with read access.
+    let message = format!(
+        "{} found in {} at line {}. Rotate it and move it to a secret store.",
+        f.hit.rule_name, f.path, f.hit.line
+    );
+    serde_sarif::sarif::Result::builder()
+        .rule_id(f.hit.rule_id.clone())
+        .rule_index(rule_index as i64)
+        .level(level(f.hit.severity))
+        .message(Message::builder().text(message).build())
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(props).build())
+        .build()
+}
+
+/// Percent-encodes what a relative URI reference cannot hold as is.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `github-pat-classic` → `GithubPatClassic`, the SARIF `name` convention.
+fn pascal(id: &str) -> String {
+    id.split('-')
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}

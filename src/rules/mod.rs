@@ -1,0 +1,188 @@
+//! Rule definitions: the TOML format of `patterns/*.toml` and of user rule files, loading
+//! and validation. A rule knows how to recognise a secret; it knows nothing about files.
+
+pub mod entropy;
+pub mod placeholder;
+pub mod validators;
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub use validators::Validator;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_patterns.rs"));
+
+/// How bad a leak of this kind is; mapped to SARIF `security-severity` and levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    #[default]
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// The CVSS-like score GitHub code scanning reads from `security-severity`.
+    pub fn score(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// One rule as written in TOML.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable kebab-case identifier, e.g. `github-pat-classic`.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Literal strings of which at least one must occur near a match. Matched ASCII
+    /// case-insensitively by the prefilter; the regex decides case.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// `regex` crate syntax, applied to bytes. The secret is capture group `secret_group`
+    /// (default: the group named `secret`, else group 1, else the whole match).
+    pub regex: String,
+    #[serde(default)]
+    pub secret_group: Option<usize>,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// Names of extra checks (see `validators.rs`).
+    #[serde(default)]
+    pub validators: Vec<Validator>,
+    /// Reject secrets that look like placeholders (`changeme`, `xxxx`, `${VAR}`...).
+    /// On by default; provider formats with checksums may turn it off.
+    #[serde(default = "default_true")]
+    pub placeholder_check: bool,
+    /// Minimum secret length in bytes.
+    #[serde(default)]
+    pub min_len: Option<usize>,
+    #[serde(default)]
+    pub severity: Severity,
+    /// Bytes examined before and after a keyword hit. Multi-line secrets (private keys)
+    /// need a large `after`.
+    #[serde(default)]
+    pub window: Option<[usize; 2]>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Texts that must produce a finding of this rule.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Texts that must not produce a finding of this rule.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Default look-around for a keyword hit: enough for `some_long_variable_password = "..."`.
+pub const DEFAULT_WINDOW: [usize; 2] = [160, 400];
+
+impl Rule {
+    pub fn window(&self) -> [usize; 2] {
+        self.window.unwrap_or(DEFAULT_WINDOW)
+    }
+
+    /// Checks that do not need the regex to run: id shape, examples present, keywords sane.
+    pub fn lint(&self) -> Result<()> {
+        let id_ok = !self.id.is_empty()
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !self.id.starts_with('-')
+            && !self.id.ends_with('-');
+        if !id_ok {
+            bail!("rule id {:?} is not kebab-case (a-z, 0-9, -)", self.id);
+        }
+        if self.keywords.iter().any(|k| k.len() < 2) {
+            bail!("rule {}: keywords must be at least 2 bytes long", self.id);
+        }
+        Ok(())
+    }
+
+    /// Compiles the regex once to report syntax errors. The engine compiles lazily, so this
+    /// is for user rule files, `rules check` and the pack's own tests, not for start-up.
+    pub fn check_regex(&self) -> Result<()> {
+        regex::bytes::Regex::new(&self.regex)
+            .map(|_| ())
+            .with_context(|| format!("rule {}: invalid regex", self.id))
+    }
+}
+
+/// The top level of a rule file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rules: Vec<Rule>,
+}
+
+/// Parses one rule file's text. Errors name the file, line and column.
+pub fn parse_rule_file(name: &str, text: &str) -> Result<Vec<Rule>> {
+    let file: RuleFile = toml::from_str(text).map_err(|e| anyhow!(toml_error(name, text, &e)))?;
+    for r in &file.rules {
+        r.lint().with_context(|| name.to_string())?;
+    }
+    Ok(file.rules)
+}
+
+/// Formats a TOML error as `file:line:col: message` on one line.
+pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("{name}:{line}:{col}: {msg}")
+        }
+        None => format!("{name}: {msg}"),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Loads a rule file from disk.
+pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read rule file {}", path.display()))?;
+    parse_rule_file(&path.display().to_string(), &text)
+}
+
+/// The built-in rule pack, in file order. Duplicated ids are a build mistake and fail here.
+pub fn builtin_rules() -> Result<Vec<Rule>> {
+    let mut all = Vec::new();
+    for (name, text) in EMBEDDED_PATTERNS {
+        all.extend(parse_rule_file(&format!("patterns/{name}"), text)?);
+    }
+    let mut ids = std::collections::HashSet::new();
+    for r in &all {
+        if !ids.insert(r.id.as_str()) {
+            bail!("duplicate rule id {} in the built-in pack", r.id);
+        }
+    }
+    Ok(all)
+}

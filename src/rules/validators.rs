@@ -1,0 +1,176 @@
+//! Extra checks a rule can ask for after its regex matched: checksums where a format carries
+//! one, structural decoding (JWT), and shape filters that keep generic rules off hashes and ids.
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validator {
+    /// GitHub `gh?_` tokens: the last 6 characters are the base62 CRC32 of the 30 before.
+    GithubChecksum,
+    /// npm `npm_` tokens: same scheme as GitHub.
+    NpmChecksum,
+    /// `header.payload.signature` whose header decodes to JSON with an `alg`.
+    Jwt,
+    /// Rejects canonical UUIDs (8-4-4-4-12 hex): ids, not credentials, in generic contexts.
+    NotUuid,
+    /// Rejects bare hex digests of 32/40/64/128 chars (git SHAs, md5/sha hashes, lockfiles).
+    NotHexDigest,
+    /// Rejects values that are a code identifier or expression rather than a literal
+    /// (`self.password`, `getPassword()`, `config.db.pass`, `os.environ`).
+    NotIdentifier,
+    /// Rejects natural-language text (`Enter your password`): several words with spaces.
+    NotProse,
+    /// Rejects a value made only of letters (a word, not a secret) unless it is long.
+    NotWord,
+}
+
+impl Validator {
+    pub fn check(self, secret: &[u8]) -> bool {
+        match self {
+            Validator::GithubChecksum => base62_crc32_ok(secret, 4),
+            Validator::NpmChecksum => base62_crc32_ok(secret, 4),
+            Validator::Jwt => jwt_ok(secret),
+            Validator::NotUuid => !is_uuid(secret),
+            Validator::NotHexDigest => !is_hex_digest(secret),
+            Validator::NotIdentifier => !is_identifier_expr(secret),
+            Validator::NotProse => !is_prose(secret),
+            Validator::NotWord => !is_word(secret),
+        }
+    }
+}
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Base62 encoding, left-padded with '0' to `width`.
+pub fn base62(mut n: u32, width: usize) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(BASE62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ascii")
+}
+
+/// `prefix_len` bytes of prefix, then the random part, then 6 checksum characters.
+fn base62_crc32_ok(token: &[u8], prefix_len: usize) -> bool {
+    if token.len() < prefix_len + 7 {
+        return false;
+    }
+    let body = &token[prefix_len..];
+    let (random, sum) = body.split_at(body.len() - 6);
+    base62(crc32fast::hash(random), 6).as_bytes() == sum
+}
+
+fn jwt_ok(token: &[u8]) -> bool {
+    let mut parts = token.split(|&b| b == b'.');
+    let Some(header) = parts.next() else {
+        return false;
+    };
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let trimmed: Vec<u8> = header.iter().copied().filter(|&b| b != b'=').collect();
+    let Ok(decoded) = engine.decode(trimmed) else {
+        return false;
+    };
+    match serde_json::from_slice::<serde_json::Value>(&decoded) {
+        Ok(serde_json::Value::Object(map)) => map.contains_key("alg") || map.contains_key("typ"),
+        _ => false,
+    }
+}
+
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+fn is_hex_digest(s: &[u8]) -> bool {
+    let body = s
+        .strip_prefix(b"sha1:")
+        .or_else(|| s.strip_prefix(b"sha256:"))
+        .or_else(|| s.strip_prefix(b"md5:"))
+        .unwrap_or(s);
+    matches!(body.len(), 32 | 40 | 64 | 128) && body.iter().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_identifier_expr(s: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(s) else {
+        return false;
+    };
+    // Calls and index expressions.
+    if s.ends_with(')') && s.contains('(') || s.ends_with(']') && s.contains('[') {
+        return true;
+    }
+    // Dotted member paths of identifiers: `self.password`, `config.db.pass`.
+    let dotted = s.contains('.')
+        && s.split('.').all(|part| {
+            !part.is_empty()
+                && part.as_bytes()[0].is_ascii_alphabetic()
+                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        && s.split('.')
+            .any(|p| p.bytes().any(|b| b.is_ascii_lowercase()));
+    if dotted {
+        return true;
+    }
+    // `snake_case`/`SCREAMING_CASE` env names and `camelCase` identifiers with no digits
+    // are names more often than secrets.
+    let ident = s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+    ident && (s.contains('_') && s.len() < 40)
+}
+
+fn is_prose(s: &[u8]) -> bool {
+    let spaces = s.iter().filter(|&&b| b == b' ').count();
+    spaces >= 2 || (spaces == 1 && s.iter().all(|b| b.is_ascii_alphabetic() || *b == b' '))
+}
+
+fn is_word(s: &[u8]) -> bool {
+    s.len() < 24
+        && s.iter()
+            .all(|b| b.is_ascii_alphabetic() || *b == b'-' || *b == b' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn github_token(prefix: &str, random: &str) -> String {
+        format!(
+            "{prefix}{random}{}",
+            base62(crc32fast::hash(random.as_bytes()), 6)
+        )
+    }
+
+    #[test]
+    fn github_checksum_accepts_valid_and_rejects_tampered() {
+        let t = github_token("ghp_", "R2d2C3p0bb8ChewieHanLeiaLuke12");
+        assert!(Validator::GithubChecksum.check(t.as_bytes()));
+        let mut bad = t.into_bytes();
+        bad[10] = if bad[10] == b'x' { b'y' } else { b'x' };
+        assert!(!Validator::GithubChecksum.check(&bad));
+    }
+
+    #[test]
+    fn jwt_header_must_decode() {
+        let good = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.abc";
+        assert!(Validator::Jwt.check(good));
+        assert!(!Validator::Jwt.check(b"eyJub3Rqc29u.eyJ.abc"));
+    }
+
+    #[test]
+    fn shape_filters() {
+        assert!(!Validator::NotUuid.check(b"550e8400-e29b-41d4-a716-446655440000"));
+        assert!(!Validator::NotHexDigest.check(b"da39a3ee5e6b4b0d3255bfef95601890afd80709"));
+        assert!(!Validator::NotIdentifier.check(b"self.password"));
+        assert!(!Validator::NotIdentifier.check(b"getPassword()"));
+        assert!(Validator::NotIdentifier.check(b"hX9kq2Lm7zR4p"));
+        assert!(!Validator::NotProse.check(b"Enter your password"));
+    }
+}
