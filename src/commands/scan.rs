@@ -47,15 +47,25 @@ pub fn collect(target: &ScanTarget) -> Result<Outcome> {
     let cfg = config::load(target)?;
     let scanner = Scanner::new(RuleSet::compile(cfg.rules)?, cfg.allowlist);
     let stats = Stats::default();
-    let findings = scan_tree(target, &scanner, &stats, cfg.max_file_size)?;
-    let mut findings = findings;
+    let (mut findings, unit) = if target.git {
+        let f = crate::source::git::scan(target, &scanner, &stats, cfg.max_file_size)?;
+        (f, "blobs")
+    } else if target.staged {
+        let f = crate::source::staged::scan(target, &scanner, &stats, cfg.max_file_size)?;
+        (f, "staged files")
+    } else {
+        (
+            scan_tree(target, &scanner, &stats, cfg.max_file_size)?,
+            "files",
+        )
+    };
     sort_findings(&mut findings);
     Ok(Outcome {
         findings,
         stats,
         elapsed: started.elapsed(),
         scanner,
-        unit: "files",
+        unit,
     })
 }
 

@@ -2,6 +2,9 @@
 //! rules: it hands each blob to a callback and counts what it skipped.
 
 pub mod decode;
+pub mod git;
+pub mod linediff;
+pub mod staged;
 pub mod walk;
 
 use std::sync::atomic::{AtomicU64, Ordering};
