@@ -214,6 +214,9 @@ pub struct MigrateCmd {
     /// Store a new version when a secret exists with a different value.
     #[arg(long, requires = "apply")]
     pub update: bool,
+    /// Plan without contacting Secrets Manager: every secret shows "create (not checked)".
+    #[arg(long, conflicts_with = "apply")]
+    pub no_lookup: bool,
     /// Write the plan as JSON (no secret values) to FILE.
     #[arg(long, value_name = "FILE")]
     pub plan_out: Option<PathBuf>,

@@ -1,13 +1,47 @@
-//! Configuration: the effective rule set and allowlists for a scan. Built-in rules only
-//! until a `.keysweep.toml` is read (see the config file format in the README).
+//! Configuration: the effective rule set and allowlists for a scan.
+//!
+//! The config file is `.keysweep.toml` at the scanned root (the first PATH, or the root of
+//! the repository for `--git` and `--staged`), or the file named by `--config`. Every key is
+//! optional; unknown keys are errors, reported as `file:line:col: message`.
+//!
+//! ```toml
+//! # Skip files larger than this (bytes, or with a K/M/G suffix). --max-file-size wins.
+//! max_file_size = "10M"
+//! # Paths never scanned nor reported (globs; `*` also matches `/`). Added to --exclude.
+//! exclude = ["vendor/**", "*.min.js"]
+//! # Built-in rules to turn off, by id (`keysweep rules list`).
+//! disable_rules = ["generic-password"]
+//!
+//! [allowlist]
+//! paths = ["tests/fixtures/**"]        # globs on the reported path
+//! regexes = ['^AKIA[A-Z2-7]{12}TEST']  # regexes on the secret
+//! lines = ['example\.org']             # regexes on the line holding the secret
+//! stopwords = ["dummy", "sample"]      # a secret containing one (any case) is dropped
+//!
+//! # Custom rules, in the format of the built-in pack (patterns/*.toml). A rule with the id
+//! # of a built-in rule replaces it.
+//! [[rules]]
+//! id = "acme-api-token"
+//! name = "ACME API token"
+//! description = "Token for the ACME internal API."
+//! keywords = ["acme_"]
+//! regex = '\b(acme_[a-z0-9]{32})\b'
+//! examples = ["token = acme_0123456789abcdef0123456789abcdef"]
+//! ```
 
 use crate::cli::ScanTarget;
 use crate::filter::Allowlist;
-use crate::rules::{builtin_rules, Rule};
-use anyhow::Result;
+use crate::rules::{builtin_rules, toml_error, Rule};
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// Default `--max-file-size`: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// The name of the config file looked up at the scanned root.
+pub const FILE_NAME: &str = ".keysweep.toml";
 
 /// Everything a scan needs from configuration.
 pub struct Effective {
@@ -16,20 +50,260 @@ pub struct Effective {
     pub max_file_size: u64,
 }
 
+/// A size: a byte count or a string such as "10M".
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Size {
+    Bytes(u64),
+    Text(String),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AllowlistFile {
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    lines: Vec<Spanned<String>>,
+    #[serde(default)]
+    stopwords: Vec<String>,
+}
+
+/// The whole config file. A plain rule file (only `[[rules]]`) is a valid config file.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    max_file_size: Option<Spanned<Size>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    disable_rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    allowlist: AllowlistFile,
+    #[serde(default)]
+    rules: Vec<Spanned<Rule>>,
+}
+
+/// A parsed config file with its text, for error positions.
+struct Parsed {
+    name: String,
+    text: String,
+    file: ConfigFile,
+}
+
+impl Parsed {
+    fn read(path: &Path) -> Result<Parsed> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        Parsed::parse(path.display().to_string(), text)
+    }
+
+    fn parse(name: String, text: String) -> Result<Parsed> {
+        let file: ConfigFile =
+            toml::from_str(&text).map_err(|e| anyhow!(toml_error(&name, &text, &e)))?;
+        Ok(Parsed { name, text, file })
+    }
+
+    /// `file:line:col: msg` for a span of the file.
+    fn at(&self, span: std::ops::Range<usize>, msg: impl std::fmt::Display) -> anyhow::Error {
+        let before = &self.text[..span.start.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let msg = msg.to_string().replace('\n', " ");
+        anyhow!("{}:{line}:{col}: {msg}", self.name)
+    }
+
+    /// The custom rules, linted; regexes compiled when `check_regex`.
+    fn rules(&self, check_regex: bool) -> Result<Vec<Rule>> {
+        let mut out = Vec::new();
+        for r in &self.file.rules {
+            let rule = r.get_ref();
+            rule.lint()
+                .map_err(|e| self.at(r.span(), format!("{e:#}")))?;
+            if check_regex {
+                rule.check_regex()
+                    .map_err(|e| self.at(r.span(), one_line(&format!("{e:#}"))))?;
+            }
+            out.push(rule.clone());
+        }
+        Ok(out)
+    }
+
+    fn regexes(&self, list: &[Spanned<String>], what: &str) -> Result<Vec<regex::Regex>> {
+        list.iter()
+            .map(|s| {
+                regex::Regex::new(s.get_ref()).map_err(|e| {
+                    self.at(
+                        s.span(),
+                        format!("invalid {what} regex: {}", one_line(&e.to_string())),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Where the config file for this target is: `--config`, else `.keysweep.toml` at the root.
+pub fn config_path(target: &ScanTarget) -> Option<PathBuf> {
+    if let Some(p) = &target.config {
+        return Some(p.clone());
+    }
+    let first = target
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let root = if target.git || target.staged {
+        repo_root(&first).unwrap_or(first)
+    } else if first.is_file() {
+        return None;
+    } else {
+        first
+    };
+    let p = root.join(FILE_NAME);
+    p.is_file().then_some(p)
+}
+
+/// The nearest directory at or above `start` holding `.git` (a worktree root), cheaply.
+fn repo_root(start: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(start).ok()?;
+    abs.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 /// Loads the built-in rules and, when present, the config file for this target.
 pub fn load(target: &ScanTarget) -> Result<Effective> {
+    let builtin = builtin_rules()?;
+    let Some(path) = config_path(target) else {
+        return Ok(Effective {
+            rules: builtin,
+            allowlist: Allowlist::default(),
+            max_file_size: target.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        });
+    };
+    let parsed = Parsed::read(&path)?;
+    apply(&parsed, builtin, target)
+}
+
+fn apply(parsed: &Parsed, builtin: Vec<Rule>, target: &ScanTarget) -> Result<Effective> {
+    let file = &parsed.file;
+    let custom = parsed.rules(true)?;
+
+    // Rules: built-ins minus the disabled ones; a custom rule replaces a built-in of its id.
+    let mut rules = builtin;
+    for d in &file.disable_rules {
+        let id = d.get_ref();
+        let known = rules.iter().any(|r| &r.id == id) || custom.iter().any(|r| &r.id == id);
+        if !known && !target.quiet {
+            let e = parsed.at(d.span(), format!("disable_rules: no rule with id {id:?}"));
+            eprintln!("keysweep: warning: {e}");
+        }
+    }
+    let disabled: std::collections::HashSet<&str> = file
+        .disable_rules
+        .iter()
+        .map(|d| d.get_ref().as_str())
+        .collect();
+    rules.retain(|r| !disabled.contains(r.id.as_str()));
+    let mut seen = std::collections::HashSet::new();
+    for r in custom {
+        if !seen.insert(r.id.clone()) {
+            bail!("{}: rule id {} is defined twice", parsed.name, r.id);
+        }
+        if disabled.contains(r.id.as_str()) {
+            continue;
+        }
+        match rules.iter_mut().find(|b| b.id == r.id) {
+            Some(b) => *b = r,
+            None => rules.push(r),
+        }
+    }
+
+    // Allowlist: paths and excludes are one glob set.
+    let mut globs = globset::GlobSetBuilder::new();
+    let mut n_globs = 0;
+    for g in file.exclude.iter().chain(&file.allowlist.paths) {
+        let glob = globset::Glob::new(g.get_ref())
+            .map_err(|e| parsed.at(g.span(), format!("invalid glob: {e}")))?;
+        globs.add(glob);
+        n_globs += 1;
+    }
+    let paths = if n_globs > 0 {
+        Some(globs.build().context("building allowlist globs")?)
+    } else {
+        None
+    };
+    let allowlist = Allowlist {
+        paths,
+        secret_regexes: parsed.regexes(&file.allowlist.regexes, "allowlist")?,
+        line_regexes: parsed.regexes(&file.allowlist.lines, "allowlist line")?,
+        stopwords: file
+            .allowlist
+            .stopwords
+            .iter()
+            .map(|w| w.to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect(),
+    };
+
+    let max_file_size = match (target.max_file_size, &file.max_file_size) {
+        (Some(n), _) => n,
+        (None, None) => DEFAULT_MAX_FILE_SIZE,
+        (None, Some(s)) => match s.get_ref() {
+            Size::Bytes(n) => *n,
+            Size::Text(t) => crate::cli::parse_size(t)
+                .map_err(|e| parsed.at(s.span(), format!("max_file_size: {e}")))?,
+        },
+    };
     Ok(Effective {
-        rules: builtin_rules()?,
-        allowlist: Allowlist::default(),
-        max_file_size: target.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        rules,
+        allowlist,
+        max_file_size,
     })
 }
 
 /// Rules defined in a config or rule file (`[[rules]]` tables), regexes checked.
-pub fn custom_rules(path: &std::path::Path) -> Result<Vec<Rule>> {
-    let rules = crate::rules::load_rule_file(path)?;
-    for r in &rules {
-        r.check_regex()?;
+pub fn custom_rules(path: &Path) -> Result<Vec<Rule>> {
+    Parsed::read(path)?.rules(true)
+}
+
+/// Rules of a config or rule file, linted but with regexes unchecked (`rules check` reports
+/// a bad regex per rule itself).
+pub fn rules_in_file(path: &Path) -> Result<Vec<Rule>> {
+    Parsed::read(path)?.rules(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Parsed> {
+        Parsed::parse("k.toml".into(), text.into())
     }
-    Ok(rules)
+
+    #[test]
+    fn errors_carry_file_line_and_column() {
+        let e = parse("max_file_size = \"1M\"\nbogus = 1\n").err().unwrap();
+        assert!(e.to_string().starts_with("k.toml:2:1:"), "{e}");
+        let p = parse("[allowlist]\nregexes = [\"(\"]\n").unwrap();
+        let e = p.regexes(&p.file.allowlist.regexes, "x").err().unwrap();
+        assert!(e.to_string().starts_with("k.toml:2:12:"), "{e}");
+    }
+
+    #[test]
+    fn a_plain_rule_file_is_a_config_file() {
+        let p = parse(
+            "[[rules]]\nid = \"x-y\"\nname = \"n\"\ndescription = \"d\"\nregex = 'x[0-9]+'\n",
+        )
+        .unwrap();
+        assert_eq!(p.rules(true).unwrap()[0].id, "x-y");
+    }
 }

@@ -1,5 +1,8 @@
 //! One module per subcommand; each returns the process exit code.
 
+pub mod baseline;
+pub mod hook;
+pub mod migrate;
 pub mod rules;
 pub mod scan;
 
@@ -10,8 +13,8 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(cmd) => scan::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
-        Command::Baseline(_) => anyhow::bail!("baseline: not available in this build"),
-        Command::InstallHook(_) => anyhow::bail!("install-hook: not available in this build"),
-        Command::Migrate(_) => anyhow::bail!("migrate: not available in this build"),
+        Command::Baseline(cmd) => baseline::run(cmd),
+        Command::InstallHook(cmd) => hook::run(cmd),
+        Command::Migrate(cmd) => migrate::run(cmd),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::cli::{exit, RulesCmd, RulesFormat};
 use crate::engine::check_rule_examples;
-use crate::rules::{builtin_rules, load_rule_file, Rule};
+use crate::rules::{builtin_rules, Rule};
 use anyhow::{bail, Result};
 use std::io::Write;
 
@@ -99,7 +99,7 @@ fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
 
 /// Checks every rule of a user's rule file against its own examples.
 fn check(file: &std::path::Path) -> Result<i32> {
-    let rules = load_rule_file(file)?;
+    let rules = crate::config::rules_in_file(file)?;
     let mut failures = Vec::new();
     for rule in &rules {
         if rule.examples.is_empty() {

@@ -60,6 +60,9 @@ pub fn collect(target: &ScanTarget) -> Result<Outcome> {
         )
     };
     sort_findings(&mut findings);
+    if let Some(path) = &target.baseline {
+        crate::filter::baseline::Baseline::load(path)?.suppress(&mut findings);
+    }
     Ok(Outcome {
         findings,
         stats,

@@ -3,7 +3,7 @@
 //!
 //! One aho-corasick automaton holds every rule's keywords, lower-cased. The haystack is
 //! ASCII-lower-cased chunk by chunk into a scratch buffer so the automaton can run with
-//! `MatchKind::LeftmostFirst` and without `ascii_case_insensitive`, which keeps its SIMD
+//! `MatchKind::LeftmostLongest` and without `ascii_case_insensitive`, which keeps its SIMD
 //! (Teddy) prefilter on. A keyword hit selects the rules to confirm; each rule's regex is
 //! compiled on first use and run only on a window around the hit.
 
@@ -62,6 +62,10 @@ pub struct RuleSet {
     automaton: Option<AhoCorasick>,
     /// For each automaton pattern, the rules it selects.
     pattern_rules: Vec<Vec<usize>>,
+    /// Lower-cased keywords, by pattern id.
+    keywords: Vec<Vec<u8>>,
+    /// For each pattern, the keywords that may start inside its tail: (overlap, pattern).
+    tails: Vec<Vec<(usize, usize)>>,
     /// Rules with no keywords: run on every blob. Kept few on purpose.
     keywordless: Vec<usize>,
     longest_keyword: usize,
@@ -83,9 +87,10 @@ impl RuleSet {
                 }
             }
         }
-        // With leftmost-first semantics a keyword hidden inside a longer one ("secret" in
-        // "client_secret") is not reported on its own, so the longer keyword also selects
-        // the rules of every keyword it contains.
+        // Non-overlapping search reports one keyword per position, so a keyword can hide
+        // another. One inside it ("secret" in "client_secret") is handled statically: the
+        // longer keyword also selects the contained keyword's rules. One that starts inside
+        // it ("npm_" hides "_authtoken" in "NPM_AUTHTOKEN") is checked at the hit (`tails`).
         let pattern_rules: Vec<Vec<usize>> = keywords
             .iter()
             .map(|k| {
@@ -94,12 +99,28 @@ impl RuleSet {
                     .enumerate()
                     .filter(|(_, r)| {
                         r.keywords.iter().any(|rk| {
-                            let rk = rk.to_ascii_lowercase();
-                            memchr::memmem::find(k, rk.as_bytes()).is_some()
+                            memchr::memmem::find(k, rk.to_ascii_lowercase().as_bytes()).is_some()
                         })
                     })
                     .map(|(i, _)| i)
                     .collect()
+            })
+            .collect();
+        let tails: Vec<Vec<(usize, usize)>> = keywords
+            .iter()
+            .map(|k| {
+                let mut t = Vec::new();
+                for (j, other) in keywords.iter().enumerate() {
+                    if memchr::memmem::find(k, other).is_some() {
+                        continue;
+                    }
+                    for l in 1..k.len().min(other.len()) {
+                        if k[k.len() - l..] == other[..l] {
+                            t.push((l, j));
+                        }
+                    }
+                }
+                t
             })
             .collect();
         let keywordless = rules
@@ -113,7 +134,7 @@ impl RuleSet {
         } else {
             Some(
                 AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostFirst)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .build(&keywords)
                     .context("building the keyword automaton")?,
             )
@@ -129,6 +150,8 @@ impl RuleSet {
                 .collect(),
             automaton,
             pattern_rules,
+            keywords,
+            tails,
             keywordless,
             longest_keyword,
         })
@@ -207,11 +230,19 @@ impl RuleSet {
                     if m.start() >= last_start && chunk_end < haystack.len() {
                         break;
                     }
-                    f(
-                        m.pattern().as_usize(),
-                        chunk_start + m.start(),
-                        chunk_start + m.end(),
-                    );
+                    let (pattern, start, end) =
+                        (m.pattern().as_usize(), chunk_start + m.start(), chunk_start + m.end());
+                    f(pattern, start, end);
+                    for &(overlap, other) in &self.tails[pattern] {
+                        let s2 = end - overlap;
+                        let k2 = &self.keywords[other];
+                        if haystack
+                            .get(s2..s2 + k2.len())
+                            .is_some_and(|h| h.eq_ignore_ascii_case(k2))
+                        {
+                            f(other, s2, s2 + k2.len());
+                        }
+                    }
                 }
                 if chunk_end == haystack.len() {
                     break;
@@ -289,4 +320,49 @@ pub fn check_rule_examples(rule: &Rule) -> Vec<String> {
         }
     }
     failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(id: &str, keywords: &[&str], regex: &str) -> Rule {
+        toml::from_str(&format!(
+            "id = {id:?}\nname = \"n\"\ndescription = \"d\"\nkeywords = {keywords:?}\nregex = '''{regex}'''\nplaceholder_check = false\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn keywords_match_case_insensitively_and_hidden_keywords_still_fire() {
+        let set = RuleSet::compile(vec![
+            rule("npm", &["npm_"], r"npm_([a-z]{8})\b"),
+            rule("auth", &["_authtoken"], r"(?i)_authtoken=(\w+)"),
+            rule("secret", &["secret"], r"(?i)secret=(\w+)"),
+            rule("client", &["client_secret"], r"(?i)client_secret:(\w+)"),
+        ])
+        .unwrap();
+        let ids = |text: &str| -> Vec<String> {
+            set.scan(text.as_bytes())
+                .iter()
+                .map(|m| set.rule(m.rule).id.clone())
+                .collect()
+        };
+        assert_eq!(ids("NPM_AUTHTOKEN=abc123"), vec!["auth"]);
+        assert_eq!(ids("CLIENT_SECRET=abc123"), vec!["secret"]);
+        assert_eq!(ids("Client_Secret:abc123"), vec!["client"]);
+        assert_eq!(ids("x npm_abcdefgh"), vec!["npm"]);
+    }
+
+    #[test]
+    fn hits_across_chunk_boundaries_are_found_once() {
+        let set = RuleSet::compile(vec![rule("s", &["secret"], r"secret=(\w+)")]).unwrap();
+        for pad in [CHUNK - 3, CHUNK - 6, CHUNK, CHUNK + 1] {
+            let mut text = vec![b' '; pad];
+            text.extend_from_slice(b"secret=abc123\n");
+            let found = set.scan(&text);
+            assert_eq!(found.len(), 1, "pad {pad}");
+            assert_eq!(found[0].secret_start, pad + 7);
+        }
+    }
 }

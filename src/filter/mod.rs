@@ -1,6 +1,7 @@
 //! Filters drop findings the user said to drop: inline allow comments (here), config
 //! allowlists and the baseline.
 
+pub mod baseline;
 pub mod inline;
 
 use crate::finding::Finding;

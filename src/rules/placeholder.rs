@@ -21,7 +21,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "yourkey",
     "xxxx",
     "****",
-    "....",
+    // An elided value: `MIIE...`, `eyJhbGciOi...`.
+    "...",
     "redacted",
     "replace_me",
     "replaceme",
@@ -48,6 +49,34 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "_here",
     "<your",
     "0000000000",
+    "yourstrong",
+    "<enter",
+    // Validation rules (`'password' => 'required|min:8'`), not values.
+    "required|",
+    "|required",
+    "nullable|",
+    "|confirmed",
+];
+
+/// Prefixes (lower-case) of values that reference or encrypt a secret instead of holding it:
+/// Jasypt `ENC(...)`, SOPS `ENC[...]`, Vault transit, Ansible Vault, KMS blobs, Spring Cloud
+/// Config `{cipher}`, ARNs and secret-manager URIs.
+const REFERENCE_PREFIXES: &[&str] = &[
+    "enc(",
+    "enc[",
+    "vault:v",
+    "!vault",
+    "$ansible_vault",
+    "aqicah",
+    "{cipher}",
+    "arn:aws:",
+    "arn:aws-",
+    "op://",
+    "secretsmanager:",
+    "ssm:",
+    "sm://",
+    // LiteLLM-style `api_key: os.environ/OPENAI_API_KEY`.
+    "os.environ/",
 ];
 
 /// Whole values (lower-case) that are words, not secrets.
@@ -110,10 +139,61 @@ const PLACEHOLDER_VALUES: &[&str] = &[
     "bearer",
     "basic",
     "secretkey",
+    // Well-known defaults of images, tutorials and tools.
+    "guest",
+    "postgres",
+    "mysql",
+    "tiger",
+    "changeit",
+    "foobared",
+    "redispw",
+    "hunter2",
+    "p4ssw0rd",
+    "passw0rd",
+    "pa$$word",
+    "pa$$w0rd",
+    "password1",
+    "password!",
+    "admin123",
+    "mysecretpassword",
+    "secretpassword",
+    "supersecret",
+    "topsecret",
+    "minioadmin",
+    "dbpass",
+    "dbpassword",
+    "string!",
+    "string?",
 ];
 
-/// True when `value` is a placeholder, a template/env reference or an obvious dummy.
+/// True when `value` is a placeholder, a template/env reference or an obvious dummy, also
+/// when it is the base64 of one (Kubernetes `Secret` data: `cGFzc3dvcmQ=`).
 pub fn is_placeholder(value: &[u8]) -> bool {
+    if is_plain_placeholder(value) {
+        return true;
+    }
+    match decode_printable_base64(value) {
+        Some(decoded) => is_plain_placeholder(&decoded),
+        None => false,
+    }
+}
+
+/// Decodes padded base64 whose content is printable ASCII; `None` for anything else.
+fn decode_printable_base64(value: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    if value.len() < 8
+        || value.len() % 4 != 0
+        || !value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(value).ok()?;
+    (!decoded.is_empty() && decoded.iter().all(|b| (0x20..0x7f).contains(b))).then_some(decoded)
+}
+
+fn is_plain_placeholder(value: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(value) else {
         return false;
     };
@@ -126,6 +206,9 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         return true;
     }
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    if REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return true;
     }
     if is_reference(s) {
@@ -157,6 +240,10 @@ pub fn is_reference(s: &str) -> bool {
     {
         return true;
     }
+    // `<token>`, `sk-<your key>`: an angle-bracket slot anywhere in the value.
+    if has_angle_slot(b) {
+        return true;
+    }
     if (first == b'<' && last == b'>')
         || (first == b'{' && last == b'}')
         || (first == b'[' && last == b']')
@@ -172,6 +259,23 @@ pub fn is_reference(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
     {
         return true;
+    }
+    false
+}
+
+/// `<` then 2+ letters, digits, `_`, `-`, `.` or spaces, then `>`.
+fn has_angle_slot(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(open) = b[i..].iter().position(|&c| c == b'<') {
+        let start = i + open + 1;
+        let len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b' '))
+            .count();
+        if len >= 2 && b.get(start + len) == Some(&b'>') {
+            return true;
+        }
+        i = start;
     }
     false
 }
@@ -204,6 +308,17 @@ mod tests {
             "$PASSWORD",
             "%(password)s",
             "123456789",
+            "cGFzc3dvcmQ=",
+            "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+            "ENC[AES256_GCM,data:Tr7o=,iv:1=,tag:2=,type:str]",
+            "vault:v1:8SDd3WHDOjf7mq69CyCqYjBXAiQQAVZRkFM13ok481zoCmHnSeDX9vyf7w==",
+            "{cipher}AQA5kZbuTmhcVxnVDkF0LBf5o1T8Rs8F",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+            "required|min:8|confirmed",
+            "yourStrong(!)Password",
+            "guest",
+            "ATCTT3xFfGN0<token>",
+            "sk-<your key>",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }

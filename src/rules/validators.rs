@@ -24,6 +24,15 @@ pub enum Validator {
     NotProse,
     /// Rejects a value made only of letters (a word, not a secret) unless it is long.
     NotWord,
+    /// Rejects file paths and plain URLs (`/run/secrets/db`, `./key.json`, `creds.json`,
+    /// `prod/app/db`, `https://host/x`): where a secret lives, not the secret.
+    NotPath,
+    /// HTTP Basic credentials: base64 of printable `user:password` whose password (or, when
+    /// empty, whose user: `apikey:`) is not a placeholder.
+    BasicAuth,
+    /// Rejects secrets published in vendor documentation or built into local emulators
+    /// (the Azurite storage account key, jwt.io's sample token): well known, never live.
+    NotPublicExample,
 }
 
 impl Validator {
@@ -37,6 +46,9 @@ impl Validator {
             Validator::NotIdentifier => !is_identifier_expr(secret),
             Validator::NotProse => !is_prose(secret),
             Validator::NotWord => !is_word(secret),
+            Validator::NotPath => !is_path(secret),
+            Validator::BasicAuth => basic_auth_ok(secret),
+            Validator::NotPublicExample => !is_public_example(secret),
         }
     }
 }
@@ -116,7 +128,10 @@ fn is_identifier_expr(s: &[u8]) -> bool {
                 && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         })
         && s.split('.')
-            .any(|p| p.bytes().any(|b| b.is_ascii_lowercase()));
+            .any(|p| p.bytes().any(|b| b.is_ascii_lowercase()))
+        // A JWT (`eyJhbGciOi...eyJzdWIi...sig`) has the same shape; its long, mixed-case,
+        // digit-bearing parts are not identifiers.
+        && !s.split('.').any(looks_random);
     if dotted {
         return true;
     }
@@ -126,15 +141,88 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     ident && (s.contains('_') && s.len() < 40)
 }
 
+/// A long run mixing upper case, lower case and digits: random, not a name.
+fn looks_random(part: &str) -> bool {
+    part.len() >= 16
+        && part.bytes().any(|b| b.is_ascii_digit())
+        && part.bytes().any(|b| b.is_ascii_uppercase())
+        && part.bytes().any(|b| b.is_ascii_lowercase())
+}
+
 fn is_prose(s: &[u8]) -> bool {
     let spaces = s.iter().filter(|&&b| b == b' ').count();
     spaces >= 2 || (spaces == 1 && s.iter().all(|b| b.is_ascii_alphabetic() || *b == b' '))
+}
+
+/// Publicly documented credentials that are not placeholders by their look.
+const PUBLIC_EXAMPLES: &[&[u8]] = &[
+    // Azurite / Azure Storage Emulator key of `devstoreaccount1`.
+    b"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    // Signature part of the HS256 sample token shown on jwt.io and in countless tutorials.
+    b"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // Signature of PyJWT's README token (`{"some": "payload"}` signed with "secret").
+    b"4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg",
+];
+
+fn is_public_example(s: &[u8]) -> bool {
+    PUBLIC_EXAMPLES
+        .iter()
+        .any(|p| memchr::memmem::find(s, p).is_some())
 }
 
 fn is_word(s: &[u8]) -> bool {
     s.len() < 24
         && s.iter()
             .all(|b| b.is_ascii_alphabetic() || *b == b'-' || *b == b' ')
+}
+
+/// Extensions of files that hold secrets or config; a value ending in one names a file.
+const FILE_EXTENSIONS: &[&str] = &[
+    ".json", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".txt", ".yaml", ".yml",
+    ".crt", ".cer", ".der", ".env", ".ppk", ".pub", ".gpg", ".asc", ".cfg", ".conf", ".ini",
+    ".xml", ".properties", ".toml", ".secret", ".enc",
+];
+
+fn is_path(s: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(s) else {
+        return false;
+    };
+    let lower = s.to_ascii_lowercase();
+    if ["/", "./", "../", "~/", "\\\\", "file:"].iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    let b = lower.as_bytes();
+    if b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/') {
+        return true;
+    }
+    if (lower.starts_with("http://") || lower.starts_with("https://")) && !lower.contains('@') {
+        return true;
+    }
+    if FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e) && lower.len() > e.len()) {
+        return true;
+    }
+    // `prod/app/db`, `kv/data/service`: lower-case segments separated by slashes.
+    s.matches('/').count() >= 2
+        && s.split('/').all(|seg| {
+            seg.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+        })
+}
+
+fn basic_auth_ok(s: &[u8]) -> bool {
+    let trimmed: Vec<u8> = s.iter().copied().filter(|&b| b != b'=').collect();
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed) else {
+        return false;
+    };
+    if decoded.is_empty() || !decoded.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return false;
+    }
+    let Some(colon) = decoded.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let (user, pass) = (&decoded[..colon], &decoded[colon + 1..]);
+    let cred = if pass.is_empty() { user } else { pass };
+    cred.len() >= 4 && !crate::rules::placeholder::is_placeholder(cred)
 }
 
 #[cfg(test)]
@@ -171,6 +259,50 @@ mod tests {
         assert!(!Validator::NotIdentifier.check(b"self.password"));
         assert!(!Validator::NotIdentifier.check(b"getPassword()"));
         assert!(Validator::NotIdentifier.check(b"hX9kq2Lm7zR4p"));
+        assert!(!Validator::NotIdentifier.check(b"config.db.password"));
+        assert!(Validator::NotIdentifier.check(
+            b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJidWlsZC1ib3QifQ.k2mZx7LpV9wR3tY6uI8oP1aSdFgHjKlZ"
+        ));
         assert!(!Validator::NotProse.check(b"Enter your password"));
+    }
+
+    #[test]
+    fn paths_and_urls_are_not_secrets() {
+        for p in [
+            "/run/secrets/db_password",
+            "./config/key.json",
+            "~/.ssh/id_rsa",
+            "C:\\keys\\prod.pfx",
+            "service-account.json",
+            "prod/myapp/db",
+            "https://vault.internal/v1/secret",
+        ] {
+            assert!(!Validator::NotPath.check(p.as_bytes()), "{p} is a path");
+        }
+        for s in ["aB3/xY9+Qw7/Lm2=", "hX9$kq2!Lm7@zR4p", "s3cr3t/2024"] {
+            assert!(Validator::NotPath.check(s.as_bytes()), "{s} is not a path");
+        }
+    }
+
+    #[test]
+    fn basic_auth_decodes_and_rejects_placeholders() {
+        // deploy:Xk3!pQ9z
+        assert!(Validator::BasicAuth.check(b"ZGVwbG95OlhrMyFwUTl6"));
+        // sk_live_51HxQkLz9pQ2w: (key as user, empty password)
+        assert!(Validator::BasicAuth.check(b"c2tfbGl2ZV81MUh4UWtMejlwUTJ3Og=="));
+        // username:password
+        assert!(!Validator::BasicAuth.check(b"dXNlcm5hbWU6cGFzc3dvcmQ="));
+        // no colon, not base64, binary
+        assert!(!Validator::BasicAuth.check(b"aGVsbG8gd29ybGQ="));
+        assert!(!Validator::BasicAuth.check(b"not base64!"));
+        assert!(!Validator::BasicAuth.check(b"/w8A/w8A"));
+    }
+
+    #[test]
+    fn public_examples_are_rejected() {
+        let jwt_io = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+        assert!(!Validator::NotPublicExample.check(jwt_io));
+        let other = b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.q9Xv2LmZ7kR4pT1wN8sY3bHcJ6dF0gAe";
+        assert!(Validator::NotPublicExample.check(other));
     }
 }

@@ -1,0 +1,266 @@
+//! `keysweep migrate`: scan, choose findings, plan the secrets, check them against Secrets
+//! Manager (read-only) or `--apply` them, and print the replacement code, the IAM policy and
+//! the rotation reminder. Nothing is sent (no create/put) without `--apply`.
+
+// The migrate modules live in src/migrate/ (see ARCHITECTURE.md); lib.rs does not declare
+// them yet. TODO(lead): add `pub mod migrate;` to lib.rs, drop these two lines and write
+// `use crate::migrate as ops;`.
+#[path = "../migrate/mod.rs"]
+pub mod ops;
+
+use crate::cli::{exit, MigrateCmd, PlanFormat};
+use crate::commands::scan;
+use crate::finding::Finding;
+use anyhow::{bail, Context, Result};
+use ops::aws::{self, Target};
+use ops::naming::Template;
+use ops::plan::{self, Options};
+use ops::{patch, render, snippets, Action, Secret};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
+    let cmd = *cmd;
+    // Everything that can be refused is refused before scanning or any call.
+    let template = Template::parse(&cmd.name_template)?;
+    let tags = cmd
+        .tags
+        .iter()
+        .map(|t| plan::parse_tag(t))
+        .collect::<Result<Vec<_>>>()?;
+    if cmd.target.paths.len() > 1 {
+        bail!("migrate takes one PATH (the repository or directory to migrate)");
+    }
+    let globs = path_globs(&cmd.path_globs)?;
+
+    let outcome = scan::collect(&cmd.target)?;
+    let root = cmd
+        .target
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let repo = repo_name(&root);
+    let chosen: Vec<bool> = outcome
+        .findings
+        .iter()
+        .map(|f| is_chosen(f, &cmd, globs.as_ref()))
+        .collect();
+    if !chosen.iter().any(|&c| c) {
+        if !cmd.target.quiet {
+            eprintln!(
+                "keysweep migrate: no findings to migrate ({} found, none chosen by the filters)",
+                outcome.findings.len()
+            );
+        }
+        return Ok(exit::CLEAN);
+    }
+    let opts = Options {
+        template: &template,
+        prefix: &cmd.prefix,
+        repo: &repo,
+        plain: cmd.plain,
+        extra_tags: &tags,
+        kms_key_id: cmd.kms_key_id.as_deref(),
+    };
+    let mut secrets = match plan::build(&outcome.findings, &chosen, &opts) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("keysweep: {e}");
+            }
+            eprintln!(
+                "keysweep: error: {} secret{} refused; nothing was sent",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            return Ok(exit::ERROR);
+        }
+    };
+
+    let target = Target {
+        region: cmd.region.clone(),
+        profile: cmd.profile.clone(),
+        endpoint_url: cmd.endpoint_url.clone(),
+    };
+    let (region, fatal) = if cmd.apply || !cmd.no_lookup {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        rt.block_on(talk(&target, &mut secrets, cmd.apply, cmd.update))
+    } else {
+        for s in &mut secrets {
+            s.action = Action::CreateNotChecked("--no-lookup".into());
+        }
+        (cmd.region.clone(), None)
+    };
+    if let Some(msg) = &fatal {
+        eprintln!("keysweep: error: {msg}");
+        // Nothing happened at all: the one line is the whole story.
+        if cmd.apply
+            && !secrets.iter().any(|s| {
+                s.action.succeeded()
+                    || matches!(s.action, Action::Conflict { .. } | Action::Failed(_))
+            })
+        {
+            return Ok(exit::ERROR);
+        }
+    }
+
+    let file_text = |rel: &str| std::fs::read_to_string(file_on_disk(&root, rel)).ok();
+    let refs: Vec<&Secret> = secrets.iter().collect();
+    let snips = snippets::for_secrets(&refs, region.as_deref(), &file_text);
+    let doc = render::json_doc(&secrets, cmd.apply, cmd.update, region.as_deref(), &snips);
+    if let Some(path) = &cmd.plan_out {
+        let mut f = crate::report::create_private(path)?;
+        serde_json::to_writer_pretty(&mut f, &doc)?;
+        writeln!(f)?;
+    }
+    match cmd.format {
+        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&doc)?),
+        PlanFormat::Text => print!(
+            "{}",
+            render::text(&secrets, cmd.apply, cmd.update, region.as_deref(), &snips)
+        ),
+    }
+    if let Some(path) = &cmd.patch {
+        let p = patch::build(&refs, &root);
+        let mut f = crate::report::create_private(path)?;
+        f.write_all(p.diff.as_bytes())?;
+        for s in &p.skipped {
+            eprintln!("keysweep: {s}");
+        }
+        eprintln!(
+            "keysweep: wrote {} ({} literal{} replaced); review, then `git apply {}`. It holds the removed lines: delete it afterwards.",
+            path.display(),
+            p.patched,
+            if p.patched == 1 { "" } else { "s" },
+            path.display()
+        );
+    }
+    if !cmd.target.quiet {
+        eprintln!(
+            "keysweep migrate: {}",
+            render::Summary::of(&secrets).line(cmd.apply)
+        );
+    }
+    Ok(if fatal.is_some() {
+        exit::ERROR
+    } else if !cmd.apply || secrets.iter().all(|s| s.action.succeeded()) {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    })
+}
+
+/// Connects, then checks (plan) or applies every secret. Returns the region used and the
+/// fatal error, if any. In a plan, an unreachable service is not fatal: the secrets show
+/// "create (not checked: why)".
+async fn talk(
+    target: &Target,
+    secrets: &mut [Secret],
+    apply: bool,
+    update: bool,
+) -> (Option<String>, Option<String>) {
+    let conn = match aws::connect(target).await {
+        Ok(c) => c,
+        Err(msg) => {
+            if apply {
+                return (target.region.clone(), Some(msg));
+            }
+            eprintln!("keysweep: note: not checked against Secrets Manager: {msg}");
+            for s in secrets.iter_mut() {
+                s.action = Action::CreateNotChecked(short_reason(&msg));
+            }
+            return (target.region.clone(), None);
+        }
+    };
+    let region = Some(conn.region.clone());
+    let mut fatal: Option<String> = None;
+    for s in secrets.iter_mut() {
+        if let Some(f) = &fatal {
+            s.action = if apply {
+                Action::NotAttempted(f.clone())
+            } else {
+                Action::CreateNotChecked(short_reason(f))
+            };
+            continue;
+        }
+        let r = if apply {
+            conn.apply(s, update).await
+        } else {
+            conn.check(s, update).await
+        };
+        s.action = match r {
+            Ok(a) => a,
+            Err(e) if e.fatal => {
+                fatal = Some(e.message.clone());
+                if apply {
+                    Action::NotAttempted(e.message)
+                } else {
+                    Action::CreateNotChecked(short_reason(&e.message))
+                }
+            }
+            Err(e) if apply => Action::Failed(e.message),
+            Err(e) => Action::LookupFailed(e.message),
+        };
+    }
+    if !apply {
+        if let Some(f) = fatal.take() {
+            eprintln!("keysweep: note: not checked against Secrets Manager: {f}");
+        }
+    }
+    (region, fatal)
+}
+
+fn short_reason(msg: &str) -> String {
+    msg.split(':').next().unwrap_or(msg).trim().to_string()
+}
+
+fn path_globs(globs: &[String]) -> Result<Option<globset::GlobSet>> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        b.add(
+            globset::GlobBuilder::new(g)
+                .literal_separator(false)
+                .build()
+                .with_context(|| format!("invalid --path glob {g:?}"))?,
+        );
+    }
+    Ok(Some(b.build()?))
+}
+
+fn is_chosen(f: &Finding, cmd: &MigrateCmd, globs: Option<&globset::GlobSet>) -> bool {
+    (cmd.rules.is_empty() || cmd.rules.contains(&f.hit.rule_id))
+        && (cmd.fingerprints.is_empty()
+            || cmd
+                .fingerprints
+                .iter()
+                .any(|fp| !fp.is_empty() && f.fingerprint.starts_with(fp.as_str())))
+        && globs.is_none_or(|g| g.is_match(&f.path))
+}
+
+/// `{repo}`: the name of the scanned root directory (a file's directory for a file).
+fn repo_name(root: &Path) -> String {
+    let abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let dir = if abs.is_file() {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    } else {
+        abs
+    };
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repo".into())
+}
+
+fn file_on_disk(root: &Path, rel: &str) -> PathBuf {
+    if rel.is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
+    }
+}

@@ -1,0 +1,176 @@
+//! The baseline: findings a team has reviewed and accepted, listed by fingerprint so a scan
+//! reports only new ones.
+//!
+//! The file is JSON meant to live in the repository and to diff well: no secrets, no line
+//! numbers, no timestamps; one entry per line, sorted by path, rule and fingerprint:
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "findings": [
+//!     {"fingerprint": "3f0c...", "rule": "aws-access-key-id", "path": "config/dev.py"}
+//!   ]
+//! }
+//! ```
+//!
+//! Fingerprints are content based (rule + path + hash of the secret), so an entry survives
+//! moved lines, rebases and squash merges.
+
+use crate::finding::Finding;
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    // Field order is the sort order: path, rule, fingerprint.
+    pub path: String,
+    pub rule: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    pub entries: BTreeSet<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFormat {
+    version: u32,
+    #[serde(default)]
+    findings: Vec<Entry>,
+}
+
+impl Baseline {
+    /// One entry per distinct fingerprint of `findings`.
+    pub fn from_findings(findings: &[Finding]) -> Baseline {
+        Baseline {
+            entries: findings
+                .iter()
+                .map(|f| Entry {
+                    path: f.path.clone(),
+                    rule: f.hit.rule_id.clone(),
+                    fingerprint: f.fingerprint.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Baseline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        Baseline::parse(&text).with_context(|| format!("baseline {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Baseline> {
+        let file: FileFormat = serde_json::from_str(text)
+            .map_err(|e| anyhow::anyhow!("line {} column {}: {e}", e.line(), e.column()))?;
+        if file.version != VERSION {
+            bail!(
+                "unsupported baseline version {} (expected {VERSION})",
+                file.version
+            );
+        }
+        Ok(Baseline {
+            entries: file.findings.into_iter().collect(),
+        })
+    }
+
+    /// The file text: pretty, sorted, one entry per line.
+    pub fn to_json(&self) -> String {
+        let mut s = format!("{{\n  \"version\": {VERSION},\n  \"findings\": [");
+        for (i, e) in self.entries.iter().enumerate() {
+            s.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            s.push_str(&format!(
+                "{{\"fingerprint\": {}, \"rule\": {}, \"path\": {}}}",
+                json_str(&e.fingerprint),
+                json_str(&e.rule),
+                json_str(&e.path)
+            ));
+        }
+        if !self.entries.is_empty() {
+            s.push_str("\n  ");
+        }
+        s.push_str("]\n}\n");
+        s
+    }
+
+    /// Writes the file (via a temporary file in the same directory, then rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "baseline".into());
+        let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+        std::fs::write(&tmp, self.to_json())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    pub fn fingerprints(&self) -> std::collections::HashSet<&str> {
+        self.entries
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect()
+    }
+
+    /// Drops the findings listed in the baseline; returns how many were dropped.
+    pub fn suppress(&self, findings: &mut Vec<Finding>) -> usize {
+        let fps = self.fingerprints();
+        let before = findings.len();
+        findings.retain(|f| !fps.contains(f.fingerprint.as_str()));
+        before - findings.len()
+    }
+
+    /// Keeps only entries whose fingerprint is among `findings`; returns how many were dropped.
+    pub fn prune(&mut self, findings: &[Finding]) -> usize {
+        let found: std::collections::HashSet<&str> =
+            findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        let before = self.entries.len();
+        self.entries
+            .retain(|e| found.contains(e.fingerprint.as_str()));
+        before - self.entries.len()
+    }
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_sorted_one_entry_per_line() {
+        let mut b = Baseline::default();
+        for (p, r, f) in [
+            ("b.py", "r1", "ff"),
+            ("a.py", "r2", "00"),
+            ("a.py", "r1", "11"),
+        ] {
+            b.entries.insert(Entry {
+                path: p.into(),
+                rule: r.into(),
+                fingerprint: f.into(),
+            });
+        }
+        let text = b.to_json();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 7, "{text}");
+        assert!(lines[3].contains("\"a.py\"") && lines[3].contains("\"r1\""));
+        assert!(lines[5].contains("\"b.py\""));
+        assert_eq!(Baseline::parse(&text).unwrap(), b);
+        let empty = Baseline::default().to_json();
+        assert_eq!(Baseline::parse(&empty).unwrap(), Baseline::default());
+    }
+}

@@ -1,0 +1,258 @@
+//! Output of a migration: the plan (or the results of `--apply`) as text or JSON, with the
+//! replacement snippets, the IAM policy and the rotation reminder. No secret values.
+
+use super::iam;
+use super::snippets::Snippet;
+use super::{Action, Secret};
+use serde_json::{json, Value};
+
+/// Counts per outcome, in the order the summary lists them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub create: usize,
+    pub reuse: usize,
+    pub conflict: usize,
+    pub created: usize,
+    pub reused: usize,
+    pub updated: usize,
+    pub conflicts: usize,
+    pub failed: usize,
+    pub not_attempted: usize,
+}
+
+impl Summary {
+    pub fn of(secrets: &[Secret]) -> Summary {
+        let mut s = Summary::default();
+        for x in secrets {
+            match &x.action {
+                Action::CreateNotChecked(_) | Action::Create => s.create += 1,
+                Action::Same { .. } => s.reuse += 1,
+                Action::Different { .. } | Action::LookupFailed(_) => s.conflict += 1,
+                Action::Created { .. } => s.created += 1,
+                Action::Reused { .. } => s.reused += 1,
+                Action::Updated { .. } => s.updated += 1,
+                Action::Conflict { .. } => s.conflicts += 1,
+                Action::Failed(_) => s.failed += 1,
+                Action::NotAttempted(_) => s.not_attempted += 1,
+            }
+        }
+        s
+    }
+
+    pub fn line(&self, applied: bool) -> String {
+        if applied {
+            let mut l = format!(
+                "created {}, reused {}, updated {}, conflicts {}, failed {}",
+                self.created, self.reused, self.updated, self.conflicts, self.failed
+            );
+            if self.not_attempted > 0 {
+                l.push_str(&format!(", not attempted {}", self.not_attempted));
+            }
+            l
+        } else {
+            format!(
+                "to create {}, already there {}, conflicts/unknown {}",
+                self.create, self.reuse, self.conflict
+            )
+        }
+    }
+}
+
+/// The action with its explanation, for people.
+pub fn describe(a: &Action, update: bool) -> String {
+    match a {
+        Action::CreateNotChecked(why) if why.is_empty() => "create (not checked)".into(),
+        Action::CreateNotChecked(why) => format!("create (not checked: {why})"),
+        Action::Create => "create (checked: no secret has this name)".into(),
+        Action::Same { .. } => "already there with the same value: reuse it".into(),
+        Action::Different { .. } if update => {
+            "exists with a different value: --update will store a new version".into()
+        }
+        Action::Different { .. } => {
+            "CONFLICT: exists with a different value (add --update to store a new version)".into()
+        }
+        Action::LookupFailed(e) => format!("unknown: lookup failed: {e}"),
+        Action::Created { arn } => format!("created {arn}"),
+        Action::Reused { arn } => format!("reused {arn} (same value)"),
+        Action::Updated { arn } => format!("updated {arn} (new version)"),
+        Action::Conflict { arn } => format!(
+            "CONFLICT: {arn} holds a different value; nothing changed (use --update to store a new version)"
+        ),
+        Action::Failed(e) => format!("FAILED: {e}"),
+        Action::NotAttempted(e) => format!("not attempted: {e}"),
+    }
+}
+
+fn tags_obj(s: &Secret) -> Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in &s.tags {
+        m.insert(k.clone(), Value::String(v.clone()));
+    }
+    Value::Object(m)
+}
+
+/// The JSON document (`--format json`, `--plan-out`).
+pub fn json_doc(
+    secrets: &[Secret],
+    applied: bool,
+    update: bool,
+    region: Option<&str>,
+    snippets: &[Snippet],
+) -> Value {
+    let refs: Vec<&Secret> = secrets.iter().collect();
+    let sum = Summary::of(secrets);
+    let items: Vec<Value> = secrets
+        .iter()
+        .map(|s| {
+            let sites: Vec<Value> = s
+                .sites
+                .iter()
+                .map(|site| {
+                    json!({
+                        "path": site.path,
+                        "line": site.line,
+                        "rule": site.rule_id,
+                        "fingerprint": site.fingerprint,
+                        "key": site.key,
+                        "commit": site.commit.as_ref().map(|c| &c.id),
+                    })
+                })
+                .collect();
+            json!({
+                "name": s.name,
+                "kind": s.kind.as_str(),
+                "keys": s.keys,
+                "action": s.action.label(),
+                "detail": describe(&s.action, update),
+                "arn": s.action.arn(),
+                "description": s.description,
+                "kms_key_id": s.kms_key_id,
+                "tags": tags_obj(s),
+                "sites": sites,
+            })
+        })
+        .collect();
+    json!({
+        "mode": if applied { "apply" } else { "plan" },
+        "secrets": items,
+        "summary": if applied {
+            json!({"created": sum.created, "reused": sum.reused, "updated": sum.updated,
+                   "conflicts": sum.conflicts, "failed": sum.failed, "not_attempted": sum.not_attempted})
+        } else {
+            json!({"create": sum.create, "reuse": sum.reuse, "conflict": sum.conflict})
+        },
+        "iam_policy": iam::policy(&policy_secrets(&refs, applied), region),
+        "snippets": snippets,
+        "rotate": iam::rotation_reminder(&refs),
+    })
+}
+
+/// The text report.
+pub fn text(
+    secrets: &[Secret],
+    applied: bool,
+    update: bool,
+    region: Option<&str>,
+    snippets: &[Snippet],
+) -> String {
+    let refs: Vec<&Secret> = secrets.iter().collect();
+    let mut o = String::new();
+    let n = secrets.len();
+    let findings: usize = secrets.iter().map(|s| s.sites.len()).sum();
+    if applied {
+        o.push_str(&format!(
+            "keysweep migrate: applied {n} secret{} ({findings} finding{})\n\n",
+            plural(n),
+            plural(findings)
+        ));
+    } else {
+        o.push_str(&format!(
+            "keysweep migrate: plan for {n} secret{} ({findings} finding{}); nothing is sent without --apply\n\n",
+            plural(n),
+            plural(findings)
+        ));
+    }
+    for (i, s) in secrets.iter().enumerate() {
+        o.push_str(&format!("[{}] {}\n", i + 1, s.name));
+        o.push_str(&format!("    action: {}\n", describe(&s.action, update)));
+        let keys = if s.keys.is_empty() {
+            "plain string".to_string()
+        } else {
+            format!("JSON keys {}", s.keys.join(", "))
+        };
+        o.push_str(&format!("    value:  {keys} ({})\n", s.kind.as_str()));
+        for (j, site) in s.sites.iter().enumerate() {
+            let key = site
+                .key
+                .as_deref()
+                .map(|k| format!(" -> {k}"))
+                .unwrap_or_default();
+            o.push_str(&format!(
+                "    {} {}:{} {} {}{key}\n",
+                if j == 0 { "from:  " } else { "       " },
+                site.path,
+                site.line,
+                site.rule_id,
+                &site.fingerprint[..site.fingerprint.len().min(12)]
+            ));
+        }
+        let tags: Vec<String> = s.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        o.push_str(&format!("    tags:   {}\n", tags.join(", ")));
+        o.push_str(&format!(
+            "    kms:    {}\n\n",
+            s.kms_key_id
+                .as_deref()
+                .unwrap_or("aws/secretsmanager (the account's default key)")
+        ));
+    }
+    o.push_str(&format!(
+        "Summary: {}\n\n",
+        Summary::of(secrets).line(applied)
+    ));
+    if !snippets.is_empty() {
+        o.push_str("Replacement code (read the secret at run time instead of the literal):\n\n");
+        for sn in snippets {
+            o.push_str(&format!(
+                "--- {}:{} ({}) secret {}{}\n",
+                sn.path,
+                sn.line,
+                sn.language.as_str(),
+                sn.secret_name,
+                sn.key
+                    .as_deref()
+                    .map(|k| format!(", key {k}"))
+                    .unwrap_or_default()
+            ));
+            o.push_str(&sn.code);
+            o.push('\n');
+        }
+    }
+    let ok = policy_secrets(&refs, applied);
+    if !ok.is_empty() {
+        o.push_str(if applied {
+            "Least-privilege IAM policy for the application (exactly these secrets):\n"
+        } else {
+            "Least-privilege IAM policy for the application (ARN patterns until created):\n"
+        });
+        o.push_str(&serde_json::to_string_pretty(&iam::policy(&ok, region)).unwrap_or_default());
+        o.push_str("\n\n");
+    }
+    o.push_str(&iam::rotation_reminder(&refs));
+    o
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The secrets the policy covers: all of them in a plan, the ones in place after apply.
+fn policy_secrets<'a>(refs: &[&'a Secret], applied: bool) -> Vec<&'a Secret> {
+    refs.iter()
+        .copied()
+        .filter(|s| !applied || s.action.succeeded())
+        .collect()
+}

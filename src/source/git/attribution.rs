@@ -1,0 +1,432 @@
+//! Which (path, blob) pairs a commit introduced: present in its tree at a path where no parent
+//! had that same blob. Subtrees identical to a parent's are skipped by id, so the cost follows
+//! what changed, not the size of the tree.
+
+use super::Warner;
+use gix::bstr::{BStr, BString, ByteSlice};
+use gix::hashtable::{HashMap, HashSet};
+use gix::prelude::Find;
+use gix::ObjectId;
+use std::sync::Arc;
+
+pub(crate) struct Entry {
+    pub name: BString,
+    pub oid: ObjectId,
+    pub tree: bool,
+}
+
+pub(crate) type Entries = Arc<[Entry]>;
+
+/// A tree's entries as one view of the history sees them.
+pub(crate) trait TreeSource {
+    fn entries(&mut self, tree: ObjectId) -> Entries;
+}
+
+/// Raw entries of a tree: blobs and symlinks, and subtrees (submodules are left out).
+fn read_tree(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+    warn: &Warner,
+) -> Vec<Entry> {
+    let data = match repo.objects.try_find(id, buf) {
+        Ok(Some(d)) if d.kind == gix::object::Kind::Tree => d,
+        Ok(Some(d)) => {
+            warn.object(id, "tree", &format!("expected a tree, found a {}", d.kind));
+            return Vec::new();
+        }
+        Ok(None) => {
+            warn.object(id, "tree", "object is missing");
+            return Vec::new();
+        }
+        Err(e) => {
+            warn.object(id, "tree", &e.to_string());
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for e in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
+        match e {
+            Ok(e) if e.mode.is_tree() || e.mode.is_blob_or_symlink() => out.push(Entry {
+                name: e.filename.to_owned(),
+                oid: e.oid.to_owned(),
+                tree: e.mode.is_tree(),
+            }),
+            Ok(_) => {}
+            Err(err) => {
+                warn.object(id, "tree", &err.to_string());
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Where objects lie: packs by id and offset (loose objects first). Reading in this order
+/// keeps delta bases hot in the pack cache, which is most of the cost of reading history.
+pub(crate) struct Locator {
+    odb: gix::OdbHandle,
+    buf: Vec<u8>,
+}
+
+impl Locator {
+    pub fn new(repo: &gix::Repository) -> Self {
+        let mut odb = repo.objects.clone();
+        odb.prevent_pack_unload();
+        odb.ignore_replacements = true;
+        Locator {
+            odb,
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn key(&mut self, id: &ObjectId) -> (u32, u64) {
+        match gix::odb::pack::Find::location_by_oid(&*self.odb, id, &mut self.buf) {
+            Ok(Some(l)) => (l.pack_id.saturating_add(1), l.pack_offset),
+            _ => (0, 0),
+        }
+    }
+
+    /// Sorts ids into pack order.
+    pub fn sort(&mut self, ids: &mut [ObjectId]) {
+        let mut keyed: Vec<((u32, u64), ObjectId)> = ids.iter().map(|id| (self.key(id), *id)).collect();
+        keyed.sort_unstable();
+        for (slot, (_, id)) in ids.iter_mut().zip(keyed) {
+            *slot = id;
+        }
+    }
+}
+
+const TREE_BIT: u32 = 1 << 31;
+
+/// Every tree reachable from the scanned commits, read once, and (while it fits in memory)
+/// its entries in compact form: interned name, child index. Attribution then needs no
+/// object reads at all.
+pub(crate) struct TreeIndex {
+    tree_idx: HashMap<ObjectId, u32>,
+    tree_oids: Vec<ObjectId>,
+    /// Per tree: start and length in `entries`.
+    spans: Vec<(usize, u32)>,
+    /// (name index, blob index or tree index | TREE_BIT).
+    entries: Vec<(u32, u32)>,
+    names: Vec<BString>,
+    name_idx: std::collections::HashMap<BString, u32>,
+    /// Unique blobs, in discovery order.
+    pub blobs: Vec<ObjectId>,
+    blob_idx: HashMap<ObjectId, u32>,
+    /// False once the entries outgrew their budget (then trees are read again on demand).
+    pub complete: bool,
+}
+
+impl TreeIndex {
+    /// Reads every tree reachable from `roots`, level by level, each level in pack order.
+    pub fn build(
+        repo: &gix::Repository,
+        roots: impl Iterator<Item = ObjectId>,
+        max_entries: usize,
+        warn: &Warner,
+    ) -> TreeIndex {
+        let mut ix = TreeIndex {
+            tree_idx: HashMap::default(),
+            tree_oids: Vec::new(),
+            spans: Vec::new(),
+            entries: Vec::new(),
+            names: Vec::new(),
+            name_idx: std::collections::HashMap::new(),
+            blobs: Vec::new(),
+            blob_idx: HashMap::default(),
+            complete: true,
+        };
+        let mut locator = Locator::new(repo);
+        let mut level: Vec<ObjectId> = Vec::new();
+        for r in roots {
+            if ix.add_tree(r).1 {
+                level.push(r);
+            }
+        }
+        let mut buf = Vec::new();
+        while !level.is_empty() {
+            locator.sort(&mut level);
+            let mut next = Vec::new();
+            for t in level {
+                let ti = ix.tree_idx[&t] as usize;
+                let data = match repo.objects.try_find(&t, &mut buf) {
+                    Ok(Some(d)) if d.kind == gix::object::Kind::Tree => d,
+                    Ok(Some(d)) => {
+                        warn.object(&t, "tree", &format!("expected a tree, found a {}", d.kind));
+                        continue;
+                    }
+                    Ok(None) => {
+                        warn.object(&t, "tree", "object is missing");
+                        continue;
+                    }
+                    Err(e) => {
+                        warn.object(&t, "tree", &e.to_string());
+                        continue;
+                    }
+                };
+                let start = ix.entries.len();
+                for e in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
+                    let e = match e {
+                        Ok(e) => e,
+                        Err(err) => {
+                            warn.object(&t, "tree", &err.to_string());
+                            break;
+                        }
+                    };
+                    let child = if e.mode.is_tree() {
+                        let (i, new) = ix.add_tree(e.oid.to_owned());
+                        if new {
+                            next.push(e.oid.to_owned());
+                        }
+                        i | TREE_BIT
+                    } else if e.mode.is_blob_or_symlink() {
+                        let id = e.oid.to_owned();
+                        let n = ix.blobs.len() as u32;
+                        *ix.blob_idx.entry(id).or_insert_with(|| {
+                            ix.blobs.push(id);
+                            n
+                        })
+                    } else {
+                        continue;
+                    };
+                    if ix.complete {
+                        let name = match ix.name_idx.get(e.filename.as_bytes()) {
+                            Some(&n) => n,
+                            None => {
+                                let n = ix.names.len() as u32;
+                                ix.names.push(e.filename.to_owned());
+                                ix.name_idx.insert(e.filename.to_owned(), n);
+                                n
+                            }
+                        };
+                        ix.entries.push((name, child));
+                    }
+                }
+                if ix.complete {
+                    ix.spans[ti] = (start, (ix.entries.len() - start) as u32);
+                    if ix.entries.len() > max_entries {
+                        ix.complete = false;
+                        ix.entries = Vec::new();
+                        ix.spans = Vec::new();
+                        ix.names = Vec::new();
+                        ix.name_idx = std::collections::HashMap::new();
+                    }
+                }
+            }
+            level = next;
+        }
+        ix
+    }
+
+    fn add_tree(&mut self, id: ObjectId) -> (u32, bool) {
+        let n = self.tree_oids.len() as u32;
+        let mut new = false;
+        let i = *self.tree_idx.entry(id).or_insert_with(|| {
+            new = true;
+            n
+        });
+        if new {
+            self.tree_oids.push(id);
+            if self.complete {
+                self.spans.push((0, 0));
+            }
+        }
+        (i, new)
+    }
+}
+
+/// Trees seen through a set of interesting blobs: an entry is kept only when it is one of
+/// those blobs or a subtree holding one. Memoized per tree id, so every tree is read once.
+pub(crate) struct HitTrees<'a> {
+    repo: &'a gix::Repository,
+    index: Option<&'a TreeIndex>,
+    hits: &'a HashSet<ObjectId>,
+    memo: HashMap<ObjectId, Entries>,
+    empty: Entries,
+    buf: Vec<u8>,
+    warn: &'a Warner<'a>,
+}
+
+impl<'a> HitTrees<'a> {
+    pub fn new(
+        repo: &'a gix::Repository,
+        index: &'a TreeIndex,
+        hits: &'a HashSet<ObjectId>,
+        warn: &'a Warner<'a>,
+    ) -> Self {
+        HitTrees {
+            repo,
+            index: index.complete.then_some(index),
+            hits,
+            memo: HashMap::default(),
+            empty: Arc::from(Vec::new()),
+            buf: Vec::new(),
+            warn,
+        }
+    }
+}
+
+impl TreeSource for HitTrees<'_> {
+    fn entries(&mut self, tree: ObjectId) -> Entries {
+        if let Some(e) = self.memo.get(&tree) {
+            return e.clone();
+        }
+        let mut kept = Vec::new();
+        if let Some(ix) = self.index {
+            let Some(&ti) = ix.tree_idx.get(&tree) else {
+                return self.empty.clone();
+            };
+            let (start, len) = ix.spans[ti as usize];
+            for &(name, child) in &ix.entries[start..start + len as usize] {
+                let is_tree = child & TREE_BIT != 0;
+                let (oid, keep) = if is_tree {
+                    let oid = ix.tree_oids[(child & !TREE_BIT) as usize];
+                    (oid, !self.entries(oid).is_empty())
+                } else {
+                    let oid = ix.blobs[child as usize];
+                    (oid, self.hits.contains(&oid))
+                };
+                if keep {
+                    kept.push(Entry {
+                        name: ix.names[name as usize].clone(),
+                        oid,
+                        tree: is_tree,
+                    });
+                }
+            }
+        } else {
+            for e in read_tree(self.repo, &tree, &mut self.buf, self.warn) {
+                let keep = if e.tree {
+                    !self.entries(e.oid).is_empty()
+                } else {
+                    self.hits.contains(&e.oid)
+                };
+                if keep {
+                    kept.push(e);
+                }
+            }
+        }
+        let v: Entries = if kept.is_empty() {
+            self.empty.clone()
+        } else {
+            Arc::from(kept)
+        };
+        self.memo.insert(tree, v.clone());
+        v
+    }
+}
+
+/// Trees with every entry (range scans, where any changed blob is a candidate).
+pub(crate) struct FullTrees<'a> {
+    repo: &'a gix::Repository,
+    memo: HashMap<ObjectId, Entries>,
+    buf: Vec<u8>,
+    warn: &'a Warner<'a>,
+}
+
+impl<'a> FullTrees<'a> {
+    pub fn new(repo: &'a gix::Repository, warn: &'a Warner<'a>) -> Self {
+        FullTrees {
+            repo,
+            memo: HashMap::default(),
+            buf: Vec::new(),
+            warn,
+        }
+    }
+}
+
+impl TreeSource for FullTrees<'_> {
+    fn entries(&mut self, tree: ObjectId) -> Entries {
+        if let Some(e) = self.memo.get(&tree) {
+            return e.clone();
+        }
+        let v: Entries = Arc::from(read_tree(self.repo, &tree, &mut self.buf, self.warn));
+        self.memo.insert(tree, v.clone());
+        v
+    }
+}
+
+/// One (path, blob) a commit introduced, with the blob each parent had at that path.
+pub(crate) struct Introduced {
+    pub path: BString,
+    pub blob: ObjectId,
+    pub parent_blobs: Vec<Option<ObjectId>>,
+}
+
+/// Looks entries up by name: a map for big trees, a scan for small ones.
+enum Lookup<'e> {
+    Small(&'e [Entry]),
+    Big(std::collections::HashMap<&'e BStr, &'e Entry>),
+}
+
+impl<'e> Lookup<'e> {
+    fn new(entries: &'e [Entry]) -> Self {
+        if entries.len() <= 16 {
+            Lookup::Small(entries)
+        } else {
+            Lookup::Big(entries.iter().map(|e| (e.name.as_bstr(), e)).collect())
+        }
+    }
+
+    fn get(&self, name: &BStr) -> Option<&'e Entry> {
+        match self {
+            Lookup::Small(es) => es.iter().find(|e| e.name == name),
+            Lookup::Big(m) => m.get(name).copied(),
+        }
+    }
+}
+
+/// Appends to `out` what `tree` holds that none of `parents` holds at the same path.
+pub(crate) fn introduced(
+    src: &mut impl TreeSource,
+    tree: ObjectId,
+    parents: &[Option<ObjectId>],
+    prefix: &mut BString,
+    out: &mut Vec<Introduced>,
+) {
+    if parents.iter().any(|p| *p == Some(tree)) {
+        return;
+    }
+    let entries = src.entries(tree);
+    if entries.is_empty() {
+        return;
+    }
+    let parent_entries: Vec<Option<Entries>> =
+        parents.iter().map(|p| p.map(|t| src.entries(t))).collect();
+    let lookups: Vec<Option<Lookup<'_>>> = parent_entries
+        .iter()
+        .map(|p| p.as_deref().map(Lookup::new))
+        .collect();
+    let base = prefix.len();
+    for e in entries.iter() {
+        let in_parents: Vec<Option<&Entry>> = lookups
+            .iter()
+            .map(|l| l.as_ref().and_then(|l| l.get(e.name.as_bstr())))
+            .collect();
+        if !prefix.is_empty() {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(&e.name);
+        if e.tree {
+            let sub: Vec<Option<ObjectId>> = in_parents
+                .iter()
+                .map(|p| p.filter(|p| p.tree).map(|p| p.oid))
+                .collect();
+            introduced(src, e.oid, &sub, prefix, out);
+        } else {
+            let parent_blobs: Vec<Option<ObjectId>> = in_parents
+                .iter()
+                .map(|p| p.filter(|p| !p.tree).map(|p| p.oid))
+                .collect();
+            if !parent_blobs.iter().any(|b| *b == Some(e.oid)) {
+                out.push(Introduced {
+                    path: prefix.clone(),
+                    blob: e.oid,
+                    parent_blobs,
+                });
+            }
+        }
+        prefix.truncate(base);
+    }
+}

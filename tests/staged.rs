@@ -1,0 +1,336 @@
+//! `keysweep scan --staged`: the real binary on real git repositories built with the git CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const KEY1: &str = "AKIAQYLPMN5HHHFPZAM2";
+const KEY2: &str = "AKIAZ7XKQ4RWT3MNBV6C";
+
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let r = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        r.git(&["init", "-q", "."]);
+        r
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn cmd(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.current_dir(self.path())
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.org")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.org")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/nonexistent/keysweep-test-gitconfig")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_DIR");
+        c
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd("git")
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn commit(&self, msg: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--no-verify", "-m", msg]);
+    }
+
+    fn staged(&self, extra: &[&str]) -> Scan {
+        let out = self
+            .cmd(env!("CARGO_BIN_EXE_keysweep"))
+            .args(["scan", "--staged", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        Scan::from(out)
+    }
+}
+
+struct Scan {
+    code: i32,
+    findings: Vec<serde_json::Value>,
+    stderr: String,
+}
+
+impl From<Output> for Scan {
+    fn from(out: Output) -> Scan {
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        let code = out.status.code().unwrap_or(-1);
+        assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("json: {e}: {stdout} / {stderr}"));
+        let findings = match v {
+            serde_json::Value::Array(a) => a,
+            serde_json::Value::Object(mut o) => o
+                .remove("findings")
+                .and_then(|f| f.as_array().cloned())
+                .unwrap_or_default(),
+            _ => panic!("unexpected json {stdout}"),
+        };
+        Scan {
+            code,
+            findings,
+            stderr,
+        }
+    }
+}
+
+impl Scan {
+    /// (path, line) of every finding.
+    fn places(&self) -> Vec<(String, u64)> {
+        self.findings
+            .iter()
+            .map(|f| {
+                let path = f["path"].as_str().unwrap_or_default().to_string();
+                let line = f["line"]
+                    .as_u64()
+                    .or_else(|| f["location"]["line"].as_u64())
+                    .or_else(|| f["start_line"].as_u64())
+                    .unwrap_or(0);
+                (path, line)
+            })
+            .collect()
+    }
+
+    fn scanned(&self) -> u64 {
+        let s = &self.stderr;
+        let i = s
+            .find("scanned ")
+            .unwrap_or_else(|| panic!("no summary: {s}"));
+        s[i + 8..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+}
+
+#[test]
+fn reports_added_lines_with_staged_line_numbers_and_counts_files() {
+    let r = Repo::new();
+    r.write("app.py", "a = 1\nb = 2\n");
+    r.write("other.txt", "nothing\n");
+    r.commit("init");
+    r.write("app.py", format!("a = 1\n# new\nkey = \"{KEY1}\"\nb = 2\n"));
+    r.git(&["add", "app.py"]);
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 1, "{}", s.stderr);
+    assert_eq!(s.places(), vec![("app.py".to_string(), 3)]);
+    assert_eq!(s.scanned(), 1, "{}", s.stderr);
+    assert!(s.stderr.contains("scanned 1 staged files"), "{}", s.stderr);
+}
+
+#[test]
+fn only_lines_the_change_touches_are_reported() {
+    let r = Repo::new();
+    r.write("old.py", format!("key = \"{KEY1}\"\nx = 1\n"));
+    r.commit("an old secret, already committed");
+    r.write("old.py", format!("key = \"{KEY1}\"\nx = 2\n"));
+    r.git(&["add", "old.py"]);
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert!(s.findings.is_empty());
+    assert_eq!(s.scanned(), 1);
+}
+
+#[test]
+fn partial_staging_scans_the_staged_blob_not_the_working_file() {
+    let r = Repo::new();
+    r.write("cfg.py", "debug = True\n");
+    r.commit("init");
+    // Staged: the secret on line 2. Working file: the secret removed again.
+    r.write("cfg.py", format!("debug = True\nkey = \"{KEY1}\"\n"));
+    r.git(&["add", "cfg.py"]);
+    r.write("cfg.py", "debug = True\nkey = os.environ['KEY']\n");
+    let s = r.staged(&[]);
+    assert_eq!(s.places(), vec![("cfg.py".to_string(), 2)], "{}", s.stderr);
+
+    // The other way round: a blob staged with --cacheinfo (as `git add -p` would), clean,
+    // while the working file holds a secret.
+    let r = Repo::new();
+    r.write("cfg.py", "debug = True\n");
+    r.commit("init");
+    r.write("staged-version", "debug = False\n");
+    let id = r.git(&["hash-object", "-w", "staged-version"]);
+    std::fs::remove_file(r.path().join("staged-version")).unwrap();
+    r.git(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{},cfg.py", id.trim()),
+    ]);
+    r.write("cfg.py", format!("debug = False\nkey = \"{KEY1}\"\n"));
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert!(s.findings.is_empty());
+    assert_eq!(s.scanned(), 1);
+}
+
+#[test]
+fn renames_report_only_what_changed() {
+    let r = Repo::new();
+    r.write(
+        "src/settings.py",
+        format!("x = 1\nkey = \"{KEY1}\"\ny = 2\n"),
+    );
+    r.commit("init");
+    std::fs::create_dir(r.path().join("conf")).unwrap();
+    r.git(&["mv", "src/settings.py", "conf/settings.py"]);
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 0, "pure rename: {:?} {}", s.places(), s.stderr);
+
+    // Renamed and edited: only the new line.
+    r.write(
+        "conf/settings.py",
+        format!("x = 1\nkey = \"{KEY1}\"\ny = 2\nother = \"{KEY2}\"\n"),
+    );
+    r.git(&["add", "conf/settings.py"]);
+    let s = r.staged(&[]);
+    assert_eq!(s.places(), vec![("conf/settings.py".to_string(), 4)]);
+}
+
+#[test]
+fn deleted_files_have_nothing_to_scan() {
+    let r = Repo::new();
+    r.write("secret.py", format!("key = \"{KEY1}\"\n"));
+    r.write("keep.py", "x = 1\n");
+    r.commit("init");
+    r.git(&["rm", "-q", "secret.py"]);
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert_eq!(s.scanned(), 0);
+}
+
+#[test]
+fn empty_repository_without_head() {
+    let r = Repo::new();
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert_eq!(s.scanned(), 0);
+    r.write("a/b/first.py", format!("key = \"{KEY1}\"\n"));
+    r.write("z.txt", "hello\n");
+    r.git(&["add", "-A"]);
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 1);
+    assert_eq!(s.places(), vec![("a/b/first.py".to_string(), 1)]);
+    assert_eq!(s.scanned(), 2);
+}
+
+#[test]
+fn binary_files_and_submodules_are_skipped_and_said() {
+    let r = Repo::new();
+    r.write("readme", "hi\n");
+    r.commit("init");
+    let head = r.git(&["rev-parse", "HEAD"]);
+    let mut bin = b"\x00\x01binary ".to_vec();
+    bin.extend_from_slice(KEY1.as_bytes());
+    r.write("blob.bin", bin);
+    r.git(&["add", "blob.bin"]);
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{},vendor/sub", head.trim()),
+    ]);
+    let s = r.staged(&[]);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert!(s.stderr.contains("1 binary"), "{}", s.stderr);
+    assert!(s.stderr.contains("vendor/sub"), "{}", s.stderr);
+    assert!(s.stderr.contains("submodule"), "{}", s.stderr);
+}
+
+#[test]
+fn many_files_and_nested_directories() {
+    let r = Repo::new();
+    for i in 0..40 {
+        r.write(
+            &format!("d{}/e{}/f{i}.txt", i % 4, i % 7),
+            format!("v = {i}\n"),
+        );
+    }
+    r.commit("init");
+    r.write("d1/e1/f1.txt", format!("v = 1\nk = \"{KEY1}\"\n"));
+    r.write("d1/e1/new.txt", format!("k = \"{KEY2}\"\n"));
+    r.write("d3.txt", "a file sorting next to a directory\n");
+    r.write("d0/e0/f0.txt", "changed\n");
+    r.git(&["rm", "-q", "d2/e2/f2.txt"]);
+    r.git(&["add", "-A"]);
+    let s = r.staged(&[]);
+    let mut places = s.places();
+    places.sort();
+    assert_eq!(
+        places,
+        vec![
+            ("d1/e1/f1.txt".to_string(), 2),
+            ("d1/e1/new.txt".to_string(), 1)
+        ],
+        "{}",
+        s.stderr
+    );
+    assert_eq!(s.scanned(), 4, "{}", s.stderr);
+}
+
+#[test]
+fn repo_argument_and_subdirectory() {
+    let r = Repo::new();
+    r.write("sub/dir/a.py", "x = 1\n");
+    r.commit("init");
+    r.write("sub/dir/a.py", format!("x = 1\nk = \"{KEY1}\"\n"));
+    r.git(&["add", "-A"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_keysweep"))
+        .current_dir(std::env::temp_dir())
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .args(["scan", "--staged", "--format", "json"])
+        .arg(PathBuf::from(r.path()).join("sub/dir"))
+        .output()
+        .unwrap();
+    let s = Scan::from(out);
+    assert_eq!(s.places(), vec![("sub/dir/a.py".to_string(), 2)]);
+}
+
+#[test]
+fn not_a_repository_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_keysweep"))
+        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+        .args(["scan", "--staged"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
