@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod filter;
 pub mod finding;
+pub mod migrate;
 pub mod progress;
 pub mod report;
 pub mod rules;

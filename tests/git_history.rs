@@ -52,6 +52,8 @@ impl Repo {
             .env("GIT_COMMITTER_DATE", date)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", dir)
+            // Plain system PATH: no version-manager shims between git and its helpers.
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .output()
             .expect("run git");
         assert!(
@@ -313,6 +315,49 @@ fn bare_clone_with_packed_objects() {
     Repo::git_in(&fx.repo.dir, &["gc", "-q"], ALICE, "1700000000 +0000");
     let (g, _) = scan_git(&fx.repo.dir, &[]);
     assert_eq!(g.len(), f.len());
+}
+
+/// Unique reachable blobs, as git counts them.
+fn reachable_blobs(dir: &Path) -> usize {
+    let out = Command::new("sh")
+        .current_dir(dir)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .args(["-c", "git rev-list --objects --all | git cat-file --batch-check='%(objecttype)' | grep -c blob"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// "keysweep: scanned N blobs" from the summary line.
+fn scanned_blobs(err: &str) -> usize {
+    let rest = err.split("scanned ").nth(1).expect(err);
+    rest.split(' ').next().unwrap().parse().expect(err)
+}
+
+#[test]
+fn packed_and_loose_objects_together_and_unreachable_blobs_ignored() {
+    let mut fx = fixture();
+    Repo::git_in(&fx.repo.dir, &["gc", "-q"], ALICE, "1700000000 +0000");
+    // A new loose commit on top of the packs.
+    fx.repo.write("late.txt", &format!("late = {K7}\n"));
+    let late = fx.repo.commit("Late", ALICE);
+    // An unreachable blob holding a secret, in a pack of its own: not history, not reported.
+    common::write(&fx.repo.dir, "../dangling.txt", "dangling AKIAR6ZQ4HXW2MNB7TLC\n");
+    let dangling = fx.repo.git(&["hash-object", "-w", "../dangling.txt"]);
+    let out = Command::new("sh")
+        .current_dir(&fx.repo.dir)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .args(["-c", &format!("echo {dangling} | git pack-objects -q .git/objects/pack/pack")])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (f, out) = scan_git(&fx.repo.dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    expect_one(&f, K7, "late.txt", 1, &late, ALICE);
+    expect_one(&f, K6, "shared.txt", 2, &fx.merge, CAROL);
+    expect_at(&f, K1, "app/config.py", 3, &fx.c1, ALICE);
+    assert!(with(&f, "AKIAR6ZQ4HXW2MNB7TLC").is_empty(), "unreachable blob reported");
+    assert_eq!(scanned_blobs(&stderr(&out)), reachable_blobs(&fx.repo.dir), "{}", stderr(&out));
 }
 
 #[test]

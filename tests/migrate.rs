@@ -876,3 +876,40 @@ fn history_findings_list_the_commits_to_rotate() {
     assert!(out.contains("leaker@example.com: add settings"), "{out}");
     assert_no_secret_values("history plan", &out);
 }
+
+#[test]
+fn one_failing_secret_does_not_stop_the_others() {
+    let t = tree();
+    let url = moto_url();
+    let p_fail = uniq("t-fail");
+    // A secret scheduled for deletion blocks its name: reading and creating it both fail.
+    let blocked = format!("{p_fail}/app/settings.py/aws-access-key-id");
+    let script = r#"
+import sys, boto3
+c = boto3.client("secretsmanager", endpoint_url=sys.argv[1], region_name="us-east-1",
+                 aws_access_key_id="testing", aws_secret_access_key="testing")
+c.create_secret(Name=sys.argv[2], SecretString="old")
+c.delete_secret(SecretId=sys.argv[2], RecoveryWindowInDays=7)
+"#;
+    run_ok(
+        Command::new(venv_python()).args(["-c", script, &url, &blocked]),
+        "boto3 setup",
+    );
+    let o = keysweep(
+        &t,
+        &["--endpoint-url", &url, "--prefix", &p_fail, "--apply"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("FAILED: "), "{out}");
+    assert!(stderr(&o).contains("failed 1"), "{}", stderr(&o));
+    assert_no_secret_values("failure output", &out);
+    let created = server_secrets(&format!("{p_fail}/"));
+    assert!(
+        created.iter().any(|s| s["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("/client.js/aws-access-key-id")),
+        "the other secrets are still created: {created:#?}"
+    );
+}

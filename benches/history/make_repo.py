@@ -23,7 +23,7 @@ out = sys.stdout.buffer
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 WORDS = ("value result config client request response handler buffer index count "
-         "offset length name path user token session cache item list map key data "
+         "offset length name path user reader session cache item list map key data "
          "error status retry timeout limit queue worker state node parent child "
          "import export return yield async await match case else while for").split()
 
@@ -32,6 +32,13 @@ def make_line():
     k = rng.random()
     ind = "    " * rng.randint(0, 3)
     w = lambda: rng.choice(WORDS)
+    if k < 0.004:
+        # Benign lines holding rule keywords, at a realistic density.
+        return rng.choice([f"{ind}let auth_token = config.token();",
+                           f"{ind}// the password comes from the environment",
+                           f"{ind}let secret = vault.read(\"{w()}\")?;"])
+    if k < 0.012:
+        return f'{ind}const DOCS: &str = "https://docs.example.com/{w()}/{w()}";'
     if k < 0.3:
         return f"{ind}let {w()}_{w()} = {w()}.{w()}({w()}, {rng.randint(0, 9999)});"
     if k < 0.5:

@@ -2,11 +2,7 @@
 //! Manager (read-only) or `--apply` them, and print the replacement code, the IAM policy and
 //! the rotation reminder. Nothing is sent (no create/put) without `--apply`.
 
-// The migrate modules live in src/migrate/ (see ARCHITECTURE.md); lib.rs does not declare
-// them yet. TODO(lead): add `pub mod migrate;` to lib.rs, drop these two lines and write
-// `use crate::migrate as ops;`.
-#[path = "../migrate/mod.rs"]
-pub mod ops;
+use crate::migrate as ops;
 
 use crate::cli::{exit, MigrateCmd, PlanFormat};
 use crate::commands::scan;

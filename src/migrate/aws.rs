@@ -98,10 +98,25 @@ pub async fn connect(t: &Target) -> Result<Conn, String> {
     match tokio::time::timeout(CREDENTIALS_TIMEOUT, creds.provide_credentials()).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
+            // The SDK's top-level message is generic; the innermost cause says what to fix
+            // (a missing profile, an expired SSO session...).
+            let mut cause: &dyn std::error::Error = &e;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            let why = one_line(&cause.to_string());
+            let why = if why.starts_with("an error occurred while loading credentials")
+                || why.starts_with("the credential provider was not enabled")
+                || why.starts_with("no credentials found in chain")
+                || why.contains("no providers in chain provided credentials")
+            {
+                String::new()
+            } else {
+                format!(" ({why})")
+            };
             return Err(format!(
-                "no AWS credentials found ({}): set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, use --profile, or run `aws sso login`",
-                one_line(&e.to_string())
-            ))
+                "no AWS credentials found{why}: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, use --profile, or run `aws sso login`"
+            ));
         }
         Err(_) => {
             return Err(format!(

@@ -213,7 +213,7 @@ pub fn text(
         o.push_str("Replacement code (read the secret at run time instead of the literal):\n\n");
         for sn in snippets {
             o.push_str(&format!(
-                "--- {}:{} ({}) secret {}{}\n",
+                "==> {}:{} ({}) secret {}{}\n",
                 sn.path,
                 sn.line,
                 sn.language.as_str(),

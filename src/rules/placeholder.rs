@@ -77,6 +77,11 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "sm://",
     // LiteLLM-style `api_key: os.environ/OPENAI_API_KEY`.
     "os.environ/",
+    // OpenSSL passphrase sources: `env:VAR`, `file:path`, `fd:3`; `pass:` with a dummy after it.
+    "pass:",
+    "env:",
+    "file:",
+    "fd:",
 ];
 
 /// Whole values (lower-case) that are words, not secrets.
@@ -164,6 +169,9 @@ const PLACEHOLDER_VALUES: &[&str] = &[
     "dbpassword",
     "string!",
     "string?",
+    "test123",
+    "test1234",
+    "testtest",
 ];
 
 /// True when `value` is a placeholder, a template/env reference or an obvious dummy, also
@@ -179,7 +187,7 @@ pub fn is_placeholder(value: &[u8]) -> bool {
 }
 
 /// Decodes padded base64 whose content is printable ASCII; `None` for anything else.
-fn decode_printable_base64(value: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn decode_printable_base64(value: &[u8]) -> Option<Vec<u8>> {
     use base64::Engine as _;
     if value.len() < 8
         || value.len() % 4 != 0
@@ -189,7 +197,9 @@ fn decode_printable_base64(value: &[u8]) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(value).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .ok()?;
     (!decoded.is_empty() && decoded.iter().all(|b| (0x20..0x7f).contains(b))).then_some(decoded)
 }
 
@@ -209,6 +219,14 @@ fn is_plain_placeholder(value: &[u8]) -> bool {
         return true;
     }
     if REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    // Bitnami SealedSecret `encryptedData`: long base64 of a version-2 (`Ag...`) ciphertext.
+    if s.len() >= 300
+        && s.starts_with("Ag")
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
         return true;
     }
     if is_reference(s) {
@@ -319,9 +337,20 @@ mod tests {
             "guest",
             "ATCTT3xFfGN0<token>",
             "sk-<your key>",
+            "pass:foo",
+            "env:KEY_PASSPHRASE",
+            "test123",
+            "os.environ/AZURE_API_KEY",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
+    }
+
+    #[test]
+    fn sealed_secret_ciphertexts_are_not_literals() {
+        let blob = format!("Ag{}", "BvK3mQ9xZ2pL7wR4".repeat(24));
+        assert!(is_placeholder(blob.as_bytes()));
+        assert!(!is_placeholder(b"Agile-Team!2024"));
     }
 
     #[test]

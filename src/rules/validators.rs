@@ -33,6 +33,9 @@ pub enum Validator {
     /// Rejects secrets published in vendor documentation or built into local emulators
     /// (the Azurite storage account key, jwt.io's sample token): well known, never live.
     NotPublicExample,
+    /// Rejects values that say what they stand for (`test_password`, `refresh-token-value`,
+    /// `my-jwt-secret`, base64 of `a secret`): dummies typed by people, not generated secrets.
+    NotSelfDescribing,
 }
 
 impl Validator {
@@ -49,6 +52,7 @@ impl Validator {
             Validator::NotPath => !is_path(secret),
             Validator::BasicAuth => basic_auth_ok(secret),
             Validator::NotPublicExample => !is_public_example(secret),
+            Validator::NotSelfDescribing => !is_self_describing(secret),
         }
     }
 }
@@ -124,7 +128,7 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     let dotted = s.contains('.')
         && s.split('.').all(|part| {
             !part.is_empty()
-                && part.as_bytes()[0].is_ascii_alphabetic()
+                && (part.as_bytes()[0].is_ascii_alphabetic() || part.as_bytes()[0] == b'_')
                 && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         })
         && s.split('.')
@@ -162,12 +166,43 @@ const PUBLIC_EXAMPLES: &[&[u8]] = &[
     b"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     // Signature of PyJWT's README token (`{"some": "payload"}` signed with "secret").
     b"4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg",
+    // OAuth 2.0 (RFC 6749/6750) and OAuth 1.0 (RFC 5849) example tokens and client
+    // credentials, copied into countless libraries and docs.
+    b"2YotnFZFEjr1zCsicMWpAA",
+    b"tGzv3JOkF0XG5Qx2TlKWIA",
+    b"czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    b"mF_9.B5f-4.1JqM",
+    b"ad180jjd733klru7",
+    b"h480djs93hd8",
 ];
 
 fn is_public_example(s: &[u8]) -> bool {
     PUBLIC_EXAMPLES
         .iter()
         .any(|p| memchr::memmem::find(s, p).is_some())
+}
+
+/// Words that a generated secret does not contain but a hand-written dummy usually does.
+const SELF_DESCRIBING_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "credential",
+];
+
+fn is_self_describing(s: &[u8]) -> bool {
+    let names_itself = |v: &[u8]| {
+        let lower = v.to_ascii_lowercase();
+        SELF_DESCRIBING_WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+    };
+    names_itself(s)
+        || crate::rules::placeholder::decode_printable_base64(s).is_some_and(|d| names_itself(&d))
 }
 
 fn is_word(s: &[u8]) -> bool {
@@ -178,9 +213,32 @@ fn is_word(s: &[u8]) -> bool {
 
 /// Extensions of files that hold secrets or config; a value ending in one names a file.
 const FILE_EXTENSIONS: &[&str] = &[
-    ".json", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".txt", ".yaml", ".yml",
-    ".crt", ".cer", ".der", ".env", ".ppk", ".pub", ".gpg", ".asc", ".cfg", ".conf", ".ini",
-    ".xml", ".properties", ".toml", ".secret", ".enc",
+    ".json",
+    ".pem",
+    ".key",
+    ".p12",
+    ".pfx",
+    ".jks",
+    ".keystore",
+    ".txt",
+    ".yaml",
+    ".yml",
+    ".crt",
+    ".cer",
+    ".der",
+    ".env",
+    ".ppk",
+    ".pub",
+    ".gpg",
+    ".asc",
+    ".cfg",
+    ".conf",
+    ".ini",
+    ".xml",
+    ".properties",
+    ".toml",
+    ".secret",
+    ".enc",
 ];
 
 fn is_path(s: &[u8]) -> bool {
@@ -188,17 +246,24 @@ fn is_path(s: &[u8]) -> bool {
         return false;
     };
     let lower = s.to_ascii_lowercase();
-    if ["/", "./", "../", "~/", "\\\\", "file:"].iter().any(|p| lower.starts_with(p)) {
+    if ["/", "./", "../", "~/", "\\\\", "file:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
         return true;
     }
     let b = lower.as_bytes();
-    if b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/') {
+    if b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
+    {
         return true;
     }
     if (lower.starts_with("http://") || lower.starts_with("https://")) && !lower.contains('@') {
         return true;
     }
-    if FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e) && lower.len() > e.len()) {
+    if FILE_EXTENSIONS
+        .iter()
+        .any(|e| lower.ends_with(e) && lower.len() > e.len())
+    {
         return true;
     }
     // `prod/app/db`, `kv/data/service`: lower-case segments separated by slashes.
@@ -260,6 +325,8 @@ mod tests {
         assert!(!Validator::NotIdentifier.check(b"getPassword()"));
         assert!(Validator::NotIdentifier.check(b"hX9kq2Lm7zR4p"));
         assert!(!Validator::NotIdentifier.check(b"config.db.password"));
+        assert!(!Validator::NotIdentifier.check(b"_ffi.NULL"));
+        assert!(!Validator::NotIdentifier.check(b"self._token"));
         assert!(Validator::NotIdentifier.check(
             b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJidWlsZC1ib3QifQ.k2mZx7LpV9wR3tY6uI8oP1aSdFgHjKlZ"
         ));
@@ -281,6 +348,21 @@ mod tests {
         }
         for s in ["aB3/xY9+Qw7/Lm2=", "hX9$kq2!Lm7@zR4p", "s3cr3t/2024"] {
             assert!(Validator::NotPath.check(s.as_bytes()), "{s} is not a path");
+        }
+    }
+
+    #[test]
+    fn self_describing_values_are_dummies() {
+        for v in [
+            "test_password",
+            "refresh-token-value",
+            "NEW!!secret-access-token",
+            "YSBzZWNyZXQ=",
+        ] {
+            assert!(!Validator::NotSelfDescribing.check(v.as_bytes()), "{v}");
+        }
+        for v in ["Xk9#mQ2v!pLz", "k7Hq2mZx9LpV4wR3tY6u", "WGszIXBROXpMbTd3"] {
+            assert!(Validator::NotSelfDescribing.check(v.as_bytes()), "{v}");
         }
     }
 

@@ -111,13 +111,7 @@ pub fn scan(
     let repo = open_repo(&start)?;
     let state = load_index(&repo)?;
     let head = head_tree(&repo)?;
-    let mut diff = Diff::default();
-    let all = 0..state.entries().len();
-    let walker = Walker {
-        repo: &repo,
-        state: &state,
-    };
-    walker.dir(head, b"", all, state.tree(), &mut diff)?;
+    let diff = diff_index(&repo, &state, head, crate::commands::scan::threads(target))?;
     report_skips(target, stats, &diff);
 
     let excluded = exclude_set(&target.exclude)?;
@@ -319,13 +313,110 @@ fn base_name(p: &BStr) -> &[u8] {
     p.rsplit_str("/").next().unwrap_or(p)
 }
 
-/// Merges index entries with tree entries, one directory at a time.
-struct Walker<'a> {
-    repo: &'a gix::Repository,
-    state: &'a gix::index::State,
+/// A directory still to compare: its tree in `HEAD`, its index entries and cache-tree node.
+struct Job<'s> {
+    tree: Option<ObjectId>,
+    prefix: Vec<u8>,
+    range: Range<usize>,
+    cache: Option<&'s gix::index::extension::Tree>,
 }
 
-impl Walker<'_> {
+/// Compares the whole index with `head`. Directories the cache-tree cannot vouch for and
+/// that hold many entries (a fresh index, or one after `git reset`) are compared in
+/// parallel, level by level; the common case touches a few directories on one thread.
+fn diff_index(
+    repo: &gix::Repository,
+    state: &gix::index::State,
+    head: Option<ObjectId>,
+    threads: usize,
+) -> Result<Diff> {
+    let n = state.entries().len();
+    let split = if threads > 1 { (n / 64).max(512) } else { 0 };
+    let mut diff = Diff::default();
+    let mut jobs = vec![Job {
+        tree: head,
+        prefix: Vec::new(),
+        range: 0..n,
+        cache: state.tree(),
+    }];
+    let mut pool = None;
+    let mut sync = None;
+    while !jobs.is_empty() {
+        if jobs.len() == 1 || split == 0 {
+            let w = Walker::new(repo, state, split);
+            for j in jobs.drain(..) {
+                w.dir(j.tree, &j.prefix, j.range, j.cache, &mut diff)?;
+            }
+            jobs = w.jobs.into_inner();
+            continue;
+        }
+        if pool.is_none() {
+            pool = Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()?,
+            );
+        }
+        let sync: &gix::ThreadSafeRepository = sync.get_or_insert_with(|| repo.clone().into_sync());
+        let pool = pool.as_ref().expect("pool built above");
+        let results: Vec<Result<(Diff, Vec<Job<'_>>)>> = pool.install(|| {
+            std::mem::take(&mut jobs)
+                .into_par_iter()
+                .map_init(
+                    || sync.to_thread_local(),
+                    |r, j| {
+                        let w = Walker::new(r, state, split);
+                        let mut d = Diff::default();
+                        w.dir(j.tree, &j.prefix, j.range, j.cache, &mut d)?;
+                        Ok((d, w.jobs.into_inner()))
+                    },
+                )
+                .collect()
+        });
+        for r in results {
+            let (d, more) = r?;
+            diff.changes.extend(d.changes);
+            diff.deleted.extend(d.deleted);
+            diff.submodules.extend(d.submodules);
+            diff.unmerged.extend(d.unmerged);
+            diff.sparse_dirs.extend(d.sparse_dirs);
+            jobs.extend(more);
+        }
+    }
+    Ok(diff)
+}
+
+/// Cache-tree nodes below (and including) `t` that are invalid: a bound on the work left.
+fn invalid_nodes(t: &gix::index::extension::Tree, limit: usize) -> usize {
+    let mut n = usize::from(t.num_entries.is_none());
+    for c in &t.children {
+        if n > limit {
+            break;
+        }
+        n += invalid_nodes(c, limit);
+    }
+    n
+}
+
+/// Merges index entries with tree entries, one directory at a time.
+struct Walker<'r, 's> {
+    repo: &'r gix::Repository,
+    state: &'s gix::index::State,
+    /// Subdirectories with at least this many entries become jobs (0: never).
+    split: usize,
+    jobs: std::cell::RefCell<Vec<Job<'s>>>,
+}
+
+impl<'r, 's> Walker<'r, 's> {
+    fn new(repo: &'r gix::Repository, state: &'s gix::index::State, split: usize) -> Self {
+        Walker {
+            repo,
+            state,
+            split,
+            jobs: Default::default(),
+        }
+    }
+
     fn path(&self, i: usize) -> &BStr {
         self.state.entries()[i].path(self.state)
     }
@@ -354,7 +445,7 @@ impl Walker<'_> {
         tree: Option<ObjectId>,
         prefix: &[u8],
         range: Range<usize>,
-        cache: Option<&gix::index::extension::Tree>,
+        cache: Option<&'s gix::index::extension::Tree>,
         out: &mut Diff,
     ) -> Result<()> {
         if let (Some(t), Some(c)) = (tree, cache) {
@@ -398,7 +489,19 @@ impl Walker<'_> {
                             .iter()
                             .find(|t| t.name.as_slice() == entry.filename.as_bytes())
                     });
-                    self.dir(Some(entry.oid.to_owned()), &key, sub.clone(), child, out)?;
+                    let expensive = self.split > 0
+                        && sub.len() >= self.split
+                        && child.is_none_or(|c| invalid_nodes(c, 32) > 32);
+                    if expensive {
+                        self.jobs.borrow_mut().push(Job {
+                            tree: Some(entry.oid.to_owned()),
+                            prefix: key.clone(),
+                            range: sub.clone(),
+                            cache: child,
+                        });
+                    } else {
+                        self.dir(Some(entry.oid.to_owned()), &key, sub.clone(), child, out)?;
+                    }
                 }
                 cursor = cursor.max(sub.end);
                 continue;

@@ -116,6 +116,8 @@ pub(crate) struct TreeIndex {
     blob_idx: HashMap<ObjectId, u32>,
     /// False once the entries outgrew their budget (then trees are read again on demand).
     pub complete: bool,
+    recorded: Vec<bool>,
+    max_entries: usize,
 }
 
 impl TreeIndex {
@@ -136,6 +138,8 @@ impl TreeIndex {
             blobs: Vec::new(),
             blob_idx: HashMap::default(),
             complete: true,
+            recorded: Vec::new(),
+            max_entries,
         };
         let mut locator = Locator::new(repo);
         let mut level: Vec<ObjectId> = Vec::new();
@@ -205,8 +209,10 @@ impl TreeIndex {
                 }
                 if ix.complete {
                     ix.spans[ti] = (start, (ix.entries.len() - start) as u32);
+                    ix.recorded[ti] = true;
                     if ix.entries.len() > max_entries {
                         ix.complete = false;
+                        ix.recorded = Vec::new();
                         ix.entries = Vec::new();
                         ix.spans = Vec::new();
                         ix.names = Vec::new();
@@ -217,6 +223,146 @@ impl TreeIndex {
             level = next;
         }
         ix
+    }
+
+    /// An empty index that trees are recorded into as a pack traversal meets them.
+    pub fn new(max_entries: usize) -> TreeIndex {
+        TreeIndex {
+            tree_idx: HashMap::default(),
+            tree_oids: Vec::new(),
+            spans: Vec::new(),
+            entries: Vec::new(),
+            names: Vec::new(),
+            name_idx: std::collections::HashMap::new(),
+            blobs: Vec::new(),
+            blob_idx: HashMap::default(),
+            complete: true,
+            recorded: Vec::new(),
+            max_entries,
+        }
+    }
+
+    /// Records a decoded tree (once). Returns false when the index outgrew its budget.
+    pub fn record(&mut self, id: ObjectId, data: &[u8], hash: gix::hash::Kind) -> bool {
+        if !self.complete {
+            return false;
+        }
+        let ti = self.add_tree(id).0 as usize;
+        if self.recorded[ti] {
+            return true;
+        }
+        self.recorded[ti] = true;
+        let start = self.entries.len();
+        for e in gix::objs::TreeRefIter::from_bytes(data, hash) {
+            let Ok(e) = e else { break };
+            let child = if e.mode.is_tree() {
+                self.add_tree(e.oid.to_owned()).0 | TREE_BIT
+            } else if e.mode.is_blob_or_symlink() {
+                self.add_blob(e.oid.to_owned())
+            } else {
+                continue;
+            };
+            let name = self.intern(e.filename);
+            self.entries.push((name, child));
+        }
+        self.spans[ti] = (start, (self.entries.len() - start) as u32);
+        if self.entries.len() > self.max_entries {
+            self.complete = false;
+            self.entries = Vec::new();
+            self.spans = Vec::new();
+            self.names = Vec::new();
+            self.recorded = Vec::new();
+            self.name_idx = std::collections::HashMap::new();
+            return false;
+        }
+        true
+    }
+
+    /// Unique blobs reachable from `roots`, reading (and recording) trees the pack traversal
+    /// did not meet, e.g. loose ones. Requires a complete index.
+    pub fn reachable_blobs(
+        &mut self,
+        repo: &gix::Repository,
+        roots: impl Iterator<Item = ObjectId>,
+        warn: &Warner,
+    ) -> Vec<ObjectId> {
+        let mut seen_tree = vec![false; self.tree_oids.len()];
+        let mut seen_blob = vec![false; self.blobs.len()];
+        let mut out = Vec::new();
+        let mut stack: Vec<u32> = Vec::new();
+        let mut buf = Vec::new();
+        for r in roots {
+            let ti = self.add_tree(r).0;
+            stack.push(ti);
+        }
+        while let Some(ti) = stack.pop() {
+            let ti = ti as usize;
+            if seen_tree.len() <= ti {
+                seen_tree.resize(self.tree_oids.len(), false);
+            }
+            if seen_tree[ti] {
+                continue;
+            }
+            seen_tree[ti] = true;
+            if !self.recorded[ti] {
+                let id = self.tree_oids[ti];
+                match repo.objects.try_find(&id, &mut buf) {
+                    Ok(Some(d)) if d.kind == gix::object::Kind::Tree => {
+                        let data = d.data.to_vec();
+                        self.record(id, &data, repo.object_hash());
+                    }
+                    Ok(Some(d)) => {
+                        warn.object(&id, "tree", &format!("expected a tree, found a {}", d.kind))
+                    }
+                    Ok(None) => warn.object(&id, "tree", "object is missing"),
+                    Err(e) => warn.object(&id, "tree", &e.to_string()),
+                }
+                if !self.complete {
+                    return Vec::new();
+                }
+                self.recorded[ti] = true;
+            }
+            let (start, len) = self.spans[ti];
+            for i in start..start + len as usize {
+                let child = self.entries[i].1;
+                if child & TREE_BIT != 0 {
+                    stack.push(child & !TREE_BIT);
+                } else {
+                    let b = child as usize;
+                    if seen_blob.len() <= b {
+                        seen_blob.resize(self.blobs.len(), false);
+                    }
+                    if !seen_blob[b] {
+                        seen_blob[b] = true;
+                        out.push(self.blobs[b]);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn add_blob(&mut self, id: ObjectId) -> u32 {
+        let n = self.blobs.len() as u32;
+        let mut new = false;
+        let i = *self.blob_idx.entry(id).or_insert_with(|| {
+            new = true;
+            n
+        });
+        if new {
+            self.blobs.push(id);
+        }
+        i
+    }
+
+    fn intern(&mut self, name: &BStr) -> u32 {
+        if let Some(&n) = self.name_idx.get(name.as_bytes()) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.name_idx.insert(name.to_owned(), n);
+        n
     }
 
     fn add_tree(&mut self, id: ObjectId) -> (u32, bool) {
@@ -230,6 +376,7 @@ impl TreeIndex {
             self.tree_oids.push(id);
             if self.complete {
                 self.spans.push((0, 0));
+                self.recorded.push(false);
             }
         }
         (i, new)

@@ -9,6 +9,7 @@
 
 mod attribution;
 mod graph;
+mod packscan;
 
 use crate::cli::ScanTarget;
 use crate::finding::{CommitInfo, Finding, Hit, Location};
@@ -28,7 +29,7 @@ use std::sync::Mutex;
 /// Reports a corrupt or missing object once, by id, and lets the scan go on.
 pub(crate) struct Warner<'a> {
     stats: &'a Stats,
-    quiet: bool,
+    pub quiet: bool,
     seen: Mutex<HashSet<ObjectId>>,
 }
 
@@ -228,11 +229,65 @@ fn scan_blobs(ctx: &Ctx, blobs: &[ObjectId]) -> HashMap<ObjectId, Vec<Hit>> {
 }
 
 /// What the scanning threads share (the repository handle is per thread).
-struct Shared<'a> {
-    scanner: &'a Scanner,
-    stats: &'a Stats,
-    warn: &'a Warner<'a>,
-    max_file_size: u64,
+pub(crate) struct Shared<'a> {
+    pub scanner: &'a Scanner,
+    pub stats: &'a Stats,
+    pub warn: &'a Warner<'a>,
+    pub max_file_size: u64,
+}
+
+/// What scanning one blob found: its size, how it was treated, its hits.
+pub(crate) struct BlobResult {
+    len: u64,
+    kind: BlobKind,
+    hits: Vec<Hit>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BlobKind {
+    Scanned,
+    Decoded,
+    Binary,
+    Large,
+}
+
+/// Scans one blob's bytes (content only; no stats are counted here).
+pub(crate) fn classify(ctx: &Shared, bytes: &[u8]) -> BlobResult {
+    let len = bytes.len() as u64;
+    let mut r = BlobResult {
+        len,
+        kind: BlobKind::Large,
+        hits: Vec::new(),
+    };
+    if len > ctx.max_file_size {
+        return r;
+    }
+    let text = decode::prepare(bytes);
+    r.kind = if decode::is_decoded(&text) {
+        BlobKind::Decoded
+    } else {
+        BlobKind::Scanned
+    };
+    match text {
+        decode::Text::Binary => r.kind = BlobKind::Binary,
+        decode::Text::Scan(b) => r.hits = ctx.scanner.hits(&b),
+    }
+    r
+}
+
+/// Counts a scanned blob in the summary.
+fn account(stats: &Stats, r: &BlobResult) {
+    match r.kind {
+        BlobKind::Large => Stats::add(&stats.skipped_large, 1),
+        BlobKind::Binary => Stats::add(&stats.skipped_binary, 1),
+        BlobKind::Scanned | BlobKind::Decoded => {
+            if r.kind == BlobKind::Decoded {
+                Stats::add(&stats.decoded, 1);
+            }
+            Stats::add(&stats.files, 1);
+            Stats::add(&stats.bytes, r.len);
+        }
+    }
 }
 
 fn scan_one(
@@ -272,24 +327,10 @@ fn scan_one(
             return None;
         }
     };
-    let len = data.data.len() as u64;
-    progress.advance(len);
-    let text = decode::prepare(data.data);
-    if decode::is_decoded(&text) {
-        Stats::add(&ctx.stats.decoded, 1);
-    }
-    match text {
-        decode::Text::Binary => {
-            Stats::add(&ctx.stats.skipped_binary, 1);
-            None
-        }
-        decode::Text::Scan(bytes) => {
-            Stats::add(&ctx.stats.files, 1);
-            Stats::add(&ctx.stats.bytes, len);
-            let hits = ctx.scanner.hits(&bytes);
-            (!hits.is_empty()).then_some(hits)
-        }
-    }
+    progress.advance(data.data.len() as u64);
+    let r = classify(ctx, data.data);
+    account(ctx.stats, &r);
+    (!r.hits.is_empty()).then_some(r.hits)
 }
 
 /// Tree entries kept in memory for attribution (8 bytes each); beyond this, trees holding
@@ -307,15 +348,8 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
     let t0 = std::time::Instant::now();
     let g = graph::walk(ctx.repo, tips, &HashSet::default(), ctx.shallow, ctx.warn);
     let t1 = std::time::Instant::now();
-    let index = attribution::TreeIndex::build(
-        ctx.repo,
-        g.trees.iter().copied(),
-        MAX_INDEXED_ENTRIES,
-        ctx.warn,
-    );
-    let blobs = &index.blobs;
-    let t2 = std::time::Instant::now();
-    let hits = scan_blobs(ctx, blobs);
+    let (index, hits, blob_count) = blobs_of(ctx, &g);
+    let t2 = t1;
     let t3 = std::time::Instant::now();
     let mut placed = Vec::new();
     if !hits.is_empty() {
@@ -351,13 +385,68 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
             "keysweep: git timings: walk {} commits {:.2}s, trees -> {} unique blobs {:.2}s, scan {:.2}s, attribution {:.2}s",
             g.ids.len(),
             (t1 - t0).as_secs_f64(),
-            blobs.len(),
+            blob_count,
             (t2 - t1).as_secs_f64(),
             (t3 - t2).as_secs_f64(),
             t3.elapsed().as_secs_f64()
         );
     }
     placed
+}
+
+/// Every unique blob reachable from the graph's trees, scanned: by one pass over each pack
+/// when possible, by id otherwise (and for loose objects). Returns the tree index (for
+/// attribution), the hits by blob, and how many unique blobs there were.
+fn blobs_of(ctx: &Ctx, g: &graph::Graph) -> (attribution::TreeIndex, HashMap<ObjectId, Vec<Hit>>, usize) {
+    let shared = Shared {
+        scanner: ctx.scanner,
+        stats: ctx.stats,
+        warn: ctx.warn,
+        max_file_size: ctx.max_file_size,
+    };
+    if g.ids.is_empty() {
+        return (attribution::TreeIndex::new(0), HashMap::default(), 0);
+    }
+    let progress = Progress::new(ctx.quiet, "blobs");
+    let index = std::sync::Mutex::new(attribution::TreeIndex::new(MAX_INDEXED_ENTRIES));
+    let packed = if std::env::var_os("KEYSWEEP_GIT_NO_PACK_TRAVERSAL").is_some() {
+        None
+    } else {
+        packscan::traverse(ctx.repo, &shared, &index, ctx.threads, &progress)
+    };
+    progress.finish();
+    let mut index = index.into_inner().expect("tree index lock");
+    if let Some(mut packed) = packed.filter(|_| index.complete) {
+        let reachable = index.reachable_blobs(ctx.repo, g.trees.iter().copied(), ctx.warn);
+        if index.complete {
+            let mut hits = HashMap::default();
+            let mut rest = Vec::new();
+            for id in &reachable {
+                match packed.remove(id) {
+                    Some(r) => {
+                        account(ctx.stats, &r);
+                        if !r.hits.is_empty() {
+                            hits.insert(*id, r.hits);
+                        }
+                    }
+                    None => rest.push(*id),
+                }
+            }
+            drop(packed);
+            hits.extend(scan_blobs(ctx, &rest));
+            return (index, hits, reachable.len());
+        }
+    }
+    // Read by id: trees level by level, then blobs, each in pack order.
+    let index = attribution::TreeIndex::build(
+        ctx.repo,
+        g.trees.iter().copied(),
+        MAX_INDEXED_ENTRIES,
+        ctx.warn,
+    );
+    let hits = scan_blobs(ctx, &index.blobs);
+    let n = index.blobs.len();
+    (index, hits, n)
 }
 
 /// A range: content introduced by commits reachable from `tip` but not from `hide`, and
