@@ -189,6 +189,13 @@ fn baseline_survives_a_rebase_that_moves_the_secret() {
         code(&r.keysweep(&["baseline", "create", "-o", base, "."])),
         0
     );
+    let git_base = out_dir.path().join("git-base.json");
+    let git_base = git_base.to_str().unwrap();
+    let out = r.keysweep(&["baseline", "create", "--git", "-o", git_base]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(git_base)
+        .unwrap()
+        .contains("svc/config.py"));
     r.git(&["checkout", "-q", "-b", "feature"]);
     r.write(
         "svc/config.py",
@@ -212,6 +219,13 @@ fn baseline_survives_a_rebase_that_moves_the_secret() {
     assert!(text.contains("extra = 1"));
     assert_eq!(r.scan(&["."]), (1, vec![("svc/config.py".to_string(), 5)]));
     assert_eq!(r.scan(&["--baseline", base, "."]), (0, vec![]));
+    // History scans: the rebased commits hold the secret in new blobs, same fingerprint.
+    assert_eq!(r.scan(&["--git"]).0, 1);
+    assert_eq!(r.scan(&["--git", "--baseline", git_base]), (0, vec![]));
+    assert_eq!(
+        r.scan(&["--git", "--range", "main..feature", "--baseline", git_base]),
+        (0, vec![])
+    );
 }
 
 #[test]

@@ -151,6 +151,24 @@ fn install_hook_blocks_a_commit_with_a_secret() {
     let out = r.git(&["commit", "-q", "-a", "-m", "leak via -a"]);
     assert!(out.is_err(), "commit -a with a secret went through");
 
+    // With an explicit --git-dir, git hands the hook GIT_DIR.
+    r.must(&["add", "app.py"]);
+    let git_dir = r.path().join(".git");
+    let out = r.git(&[
+        "--git-dir",
+        git_dir.to_str().unwrap(),
+        "--work-tree",
+        r.path().to_str().unwrap(),
+        "commit",
+        "-q",
+        "-m",
+        "leak via --git-dir",
+    ]);
+    assert!(
+        out.is_err(),
+        "commit with --git-dir and a secret went through"
+    );
+
     // Installing again over our own hook is fine.
     assert_eq!(r.install_hook(&[]).status.code(), Some(0));
 }

@@ -8,7 +8,11 @@ use tempfile::TempDir;
 
 fn tree() -> TempDir {
     let d = TempDir::new().unwrap();
-    write(d.path(), "src/config.py", format!("import os\nAWS_KEY = \"{AWS_KEY_ID}\"\n"));
+    write(
+        d.path(),
+        "src/config.py",
+        format!("import os\nAWS_KEY = \"{AWS_KEY_ID}\"\n"),
+    );
     write(d.path(), ".env", format!("GITHUB_TOKEN={GITHUB_TOKEN}\n"));
     write(d.path(), "README.md", "nothing to see here\n");
     d
@@ -20,7 +24,10 @@ fn finds_secrets_in_files_and_dotfiles_with_positions() {
     let (findings, out) = scan_json(d.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(paths(&findings), vec![".env", "src/config.py"]);
-    let aws = findings.iter().find(|f| f["path"] == "src/config.py").unwrap();
+    let aws = findings
+        .iter()
+        .find(|f| f["path"] == "src/config.py")
+        .unwrap();
     assert_eq!(aws["rule_id"], "aws-access-key-id");
     assert_eq!(aws["line"], 2);
     assert_eq!(aws["column"], 12);
@@ -49,9 +56,17 @@ fn exit_codes_and_summary() {
     let out = run(clean.path(), &["scan", "does-not-exist"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.starts_with("keysweep: error: cannot scan does-not-exist"), "{err}");
+    assert!(
+        err.starts_with("keysweep: error: cannot scan does-not-exist"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert_eq!(run(clean.path(), &["scan", "--format", "nope"]).status.code(), Some(2));
+    assert_eq!(
+        run(clean.path(), &["scan", "--format", "nope"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -61,8 +76,14 @@ fn secrets_are_redacted_in_every_format_unless_asked() {
         let out = run(d.path(), &["scan", "--format", fmt]);
         let text = stdout(&out);
         assert!(!text.is_empty(), "{fmt} printed nothing");
-        assert!(!text.contains(AWS_KEY_ID), "{fmt} leaks the AWS key id:\n{text}");
-        assert!(!text.contains(GITHUB_TOKEN), "{fmt} leaks the token:\n{text}");
+        assert!(
+            !text.contains(AWS_KEY_ID),
+            "{fmt} leaks the AWS key id:\n{text}"
+        );
+        assert!(
+            !text.contains(GITHUB_TOKEN),
+            "{fmt} leaks the token:\n{text}"
+        );
         assert!(!stderr(&out).contains(AWS_KEY_ID), "{fmt} leaks on stderr");
     }
     let out = run(d.path(), &["scan", "--format", "json", "--show-secrets"]);
@@ -75,7 +96,15 @@ fn output_file_is_private() {
     let report = d.path().join("report.json");
     let out = run(
         d.path(),
-        &["scan", "--format", "jsonl", "--output", report.to_str().unwrap(), "--exclude", "report.json"],
+        &[
+            "scan",
+            "--format",
+            "jsonl",
+            "--output",
+            report.to_str().unwrap(),
+            "--exclude",
+            "report.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     let mode = std::fs::metadata(&report).unwrap().permissions().mode() & 0o777;
@@ -93,24 +122,33 @@ fn sarif_validates_against_the_schema_and_has_fingerprints() {
     let d = tree();
     let out = run(d.path(), &["scan", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../testdata/sarif-schema-2.1.0.json"
-    ))
-    .unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../testdata/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "SARIF invalid: {errors:#?}");
     assert_eq!(sarif["version"], "2.1.0");
     let run0 = &sarif["runs"][0];
     let results = run0["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     for r in results {
-        assert_eq!(r["partialFingerprints"]["keysweep/v1"].as_str().unwrap().len(), 32);
+        assert_eq!(
+            r["partialFingerprints"]["keysweep/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            32
+        );
         assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].is_number());
     }
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
-    assert!(rules.iter().all(|r| r["properties"]["security-severity"].is_string()
-        && r["fullDescription"]["text"].is_string()));
+    assert!(rules
+        .iter()
+        .all(|r| r["properties"]["security-severity"].is_string()
+            && r["fullDescription"]["text"].is_string()));
 }
 
 #[test]
@@ -125,7 +163,12 @@ fn honours_gitignore_excludes_and_never_reads_dot_git() {
     let (f, _) = scan_json(d.path(), &["--no-ignore"]);
     assert_eq!(
         paths(&f),
-        vec![".env", "ignored/creds.txt", "src/config.py", "vendor/lib.js"]
+        vec![
+            ".env",
+            "ignored/creds.txt",
+            "src/config.py",
+            "vendor/lib.js"
+        ]
     );
 }
 
@@ -142,7 +185,10 @@ fn skips_binary_and_large_files_and_counts_them() {
     let (f, out) = scan_json(d.path(), &["--max-file-size", "4K"]);
     assert_eq!(paths(&f), vec!["small.txt"]);
     let err = stderr(&out);
-    assert!(err.contains("1 binary") && err.contains("1 too large"), "{err}");
+    assert!(
+        err.contains("1 binary") && err.contains("1 too large"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -180,7 +226,11 @@ fn bad_inputs_warn_and_the_scan_goes_on() {
 #[test]
 fn decodes_crlf_bom_latin1_and_utf16() {
     let d = TempDir::new().unwrap();
-    write(d.path(), "crlf.ini", format!("[aws]\r\nkey = {AWS_KEY_ID}\r\n"));
+    write(
+        d.path(),
+        "crlf.ini",
+        format!("[aws]\r\nkey = {AWS_KEY_ID}\r\n"),
+    );
     write(d.path(), "bom.txt", format!("\u{FEFF}key = {AWS_KEY_ID}\n"));
     let mut latin1 = b"caf\xe9 = 1\nkey = ".to_vec();
     latin1.extend_from_slice(AWS_KEY_ID.as_bytes());
@@ -191,7 +241,10 @@ fn decodes_crlf_bom_latin1_and_utf16() {
     }
     write(d.path(), "utf16.txt", utf16);
     let (f, _) = scan_json(d.path(), &["--show-secrets"]);
-    assert_eq!(paths(&f), vec!["bom.txt", "crlf.ini", "latin1.txt", "utf16.txt"]);
+    assert_eq!(
+        paths(&f),
+        vec!["bom.txt", "crlf.ini", "latin1.txt", "utf16.txt"]
+    );
     for x in &f {
         assert_eq!(x["secret"], AWS_KEY_ID, "{x}");
         let want_line = if x["path"] == "bom.txt" { 1 } else { 2 };
@@ -222,7 +275,11 @@ fn fingerprint_survives_moving_the_line() {
     let d = TempDir::new().unwrap();
     write(d.path(), "a.py", format!("k = '{AWS_KEY_ID}'\n"));
     let (f1, _) = scan_json(d.path(), &[]);
-    write(d.path(), "a.py", format!("\n\n# moved\nk = '{AWS_KEY_ID}'\n"));
+    write(
+        d.path(),
+        "a.py",
+        format!("\n\n# moved\nk = '{AWS_KEY_ID}'\n"),
+    );
     let (f2, _) = scan_json(d.path(), &[]);
     assert_eq!(f1[0]["fingerprint"], f2[0]["fingerprint"]);
     assert_ne!(f1[0]["line"], f2[0]["line"]);

@@ -334,3 +334,37 @@ fn not_a_repository_is_an_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn index_without_a_valid_cache_tree_is_compared_in_full() {
+    // `git rm --cached -r . && git add -A` leaves every cache-tree node invalid, so every
+    // tree is read (in parallel with several threads): same answer either way.
+    let r = Repo::new();
+    for i in 0..1200 {
+        r.write(
+            &format!("big/{}/d{:02}/f{i:04}.txt", ["a", "b"][i % 2], (i / 2) % 40),
+            format!("v = {i}\n"),
+        );
+    }
+    r.write("top.txt", "top\n");
+    r.commit("init");
+    r.write("big/b/d03/f0007.txt", format!("v = 7\nk = \"{KEY1}\"\n"));
+    r.write("big/a/d39/new.txt", format!("k = \"{KEY2}\"\n"));
+    r.git(&["rm", "-r", "-q", "--cached", "."]);
+    r.git(&["add", "-A"]);
+    for threads in ["1", "2", "4"] {
+        let s = r.staged(&["--threads", threads]);
+        let mut places = s.places();
+        places.sort();
+        assert_eq!(
+            places,
+            vec![
+                ("big/a/d39/new.txt".to_string(), 1),
+                ("big/b/d03/f0007.txt".to_string(), 2)
+            ],
+            "threads {threads}: {}",
+            s.stderr
+        );
+        assert_eq!(s.scanned(), 2, "{}", s.stderr);
+    }
+}

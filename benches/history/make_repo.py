@@ -196,6 +196,7 @@ while n < COMMITS:
             touched.update(c[1] for c in ch)
             side_tip = commit(ref, f"Topic {n} step {k}", ch, frm=side_tip if k == 0 else None)
         # main moves on meanwhile, sometimes touching the same files.
+        main_touched = set()
         for k in range(3):
             n += 1
             ch, _ = random_edits(main_files, rng.randint(1, 3))
@@ -203,6 +204,7 @@ while n < COMMITS:
                 p = rng.choice(sorted(touched))
                 main_files[p] = edit(main_files[p])
                 ch.append(("M", p, main_files[p]))
+            main_touched.update(c[1] for c in ch)
             tip = commit("refs/heads/main", f"Change {n}", ch)
         merged = []
         resolved_secret = (n // 400) == 3
@@ -213,7 +215,7 @@ while n < COMMITS:
                 # Both sides or only the side changed it; the merge takes the side's version,
                 # and resolves a conflict (new content) for files main touched too.
                 lines = list(side[p])
-                if any(p == c[1] for c in ch):
+                if p in main_touched:
                     lines.append("    // resolved merge conflict")
                     if resolved_secret:
                         key = aws_key()

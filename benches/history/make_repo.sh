@@ -12,6 +12,10 @@ git -c init.defaultBranch=main init -q "$dir"
 python3 "$here/make_repo.py" "$commits" "$files" "$dir.secrets" \
   | git -C "$dir" -c gc.auto=0 fast-import --quiet --done
 # A real repository is packed by git gc: repack so delta chains look like one.
-git -C "$dir" -c pack.threads=2 repack -a -d -f -q --window=10 --depth=50
+# (retried: on a shared sandbox repack was seen to fail now and then for reasons outside git)
+for attempt in 1 2 3; do
+  git -C "$dir" -c pack.threads=2 repack -a -d -f -q --window=10 --depth=50 && break
+  echo "repack failed (attempt $attempt), retrying" >&2
+done
 git -C "$dir" checkout -q main 2>/dev/null || true
 echo "$dir: $(git -C "$dir" rev-list --all | wc -l) commits, $(git -C "$dir" count-objects -vH | grep size-pack)"

@@ -166,7 +166,7 @@ mod tests {
         }
         let text = b.to_json();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 7, "{text}");
+        assert_eq!(lines.len(), 8, "{text}");
         assert!(lines[3].contains("\"a.py\"") && lines[3].contains("\"r1\""));
         assert!(lines[5].contains("\"b.py\""));
         assert_eq!(Baseline::parse(&text).unwrap(), b);

@@ -11,7 +11,14 @@ use std::path::Path;
 
 pub use validators::Validator;
 
-include!(concat!(env!("OUT_DIR"), "/embedded_patterns.rs"));
+/// The built-in pack, parsed from `patterns/*.toml` at build time (see build.rs).
+static EMBEDDED_PACK: &str = include_str!(concat!(env!("OUT_DIR"), "/patterns.json"));
+
+#[derive(Deserialize)]
+struct EmbeddedFile {
+    file: String,
+    rules: Vec<Rule>,
+}
 
 /// How bad a leak of this kind is; mapped to SARIF `security-severity` and levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
@@ -94,8 +101,10 @@ fn default_true() -> bool {
     true
 }
 
-/// Default look-around for a keyword hit: enough for `some_long_variable_password = "..."`.
-pub const DEFAULT_WINDOW: [usize; 2] = [160, 400];
+/// Default look-around for a keyword hit: none beyond the line it is on (windows snap to line
+/// boundaries, up to 256 bytes each way). Most secrets sit on the line that names them; rules
+/// that need more (multi-line keys, context on a nearby line) set `window`.
+pub const DEFAULT_WINDOW: [usize; 2] = [0, 0];
 
 impl Rule {
     pub fn window(&self) -> [usize; 2] {
@@ -174,9 +183,14 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
 
 /// The built-in rule pack, in file order. Duplicated ids are a build mistake and fail here.
 pub fn builtin_rules() -> Result<Vec<Rule>> {
+    let files: Vec<EmbeddedFile> =
+        serde_json::from_str(EMBEDDED_PACK).context("the built-in rule pack is malformed")?;
     let mut all = Vec::new();
-    for (name, text) in EMBEDDED_PATTERNS {
-        all.extend(parse_rule_file(&format!("patterns/{name}"), text)?);
+    for f in files {
+        for r in &f.rules {
+            r.lint().with_context(|| format!("patterns/{}", f.file))?;
+        }
+        all.extend(f.rules);
     }
     let mut ids = std::collections::HashSet::new();
     for r in &all {

@@ -38,6 +38,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "not_real",
     "not-a-real",
     "fake_",
+    // FTP's conventional `anonymous` login password (`-anonymous@`, `anonymous@example.com`).
+    "anonymous",
     "fakepass",
     "fakesecret",
     "fake-",
@@ -82,6 +84,10 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "env:",
     "file:",
     "fd:",
+    // Apache `AuthLDAPBindPassword exec:/path`, `SSLPassPhraseDialog exec:...`.
+    "exec:",
+    // Azure App Service Key Vault references.
+    "@microsoft.keyvault(",
 ];
 
 /// Whole values (lower-case) that are words, not secrets.
@@ -190,7 +196,7 @@ pub fn is_placeholder(value: &[u8]) -> bool {
 pub(crate) fn decode_printable_base64(value: &[u8]) -> Option<Vec<u8>> {
     use base64::Engine as _;
     if value.len() < 8
-        || value.len() % 4 != 0
+        || !value.len().is_multiple_of(4)
         || !value
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
@@ -203,10 +209,46 @@ pub(crate) fn decode_printable_base64(value: &[u8]) -> Option<Vec<u8>> {
     (!decoded.is_empty() && decoded.iter().all(|b| (0x20..0x7f).contains(b))).then_some(decoded)
 }
 
+/// `%XX` escapes decoded (URL userinfo, query strings); `None` when there are none.
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let mut decoded = false;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && b[i + 1].is_ascii_hexdigit()
+            && b[i + 2].is_ascii_hexdigit()
+        {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+            decoded = true;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    if !decoded {
+        return None;
+    }
+    String::from_utf8(out).ok()
+}
+
 fn is_plain_placeholder(value: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(value) else {
         return false;
     };
+    if let Some(decoded) = percent_decode(s) {
+        if !decoded.is_empty() && !decoded.contains('%') && is_plain_placeholder(decoded.as_bytes())
+        {
+            return true;
+        }
+    }
     let s = s.trim();
     if s.is_empty() {
         return true;
@@ -237,11 +279,102 @@ fn is_plain_placeholder(value: &[u8]) -> bool {
     if s.bytes().all(|b| b == first) {
         return true;
     }
-    if is_trivial_sequence(&lower) {
+    if is_trivial_sequence(&lower)
+        || is_patterned(&lower)
+        || is_leet_default(&lower)
+        || is_keyboard_mash(&lower)
+    {
         return true;
     }
     false
 }
+
+/// Typed-by-hand sequences: most characters continue an ascending run of letters or digits
+/// that started one to three characters earlier (`abcd1234defg5678`, `a1b2c3d4`,
+/// `123456789012345678901234567890`, `AB1C2defGHijkLMNo3PqQRstUvwxyz...`). Random values
+/// score about 0.1 (base62) to 0.2 (hex); documentation samples score 0.7 and more.
+fn is_patterned(lower: &str) -> bool {
+    let b = lower.as_bytes();
+    if b.len() < 8 {
+        return false;
+    }
+    let succ = |prev: u8, cur: u8| {
+        (prev.is_ascii_digit()
+            && cur.is_ascii_digit()
+            && (cur == prev + 1 || (prev == b'9' && cur == b'0')))
+            || (prev.is_ascii_lowercase() && cur.is_ascii_lowercase() && cur == prev + 1)
+    };
+    let mut hits = 0usize;
+    for i in 1..b.len() {
+        if (i.saturating_sub(3)..i).any(|j| succ(b[j], b[i])) {
+            hits += 1;
+        }
+    }
+    hits * 10 >= b.len() * 6
+}
+
+/// Home-row mashing typed into docs and tests: `sdf0o9823sjdfsdf`, `2kjshdfp92i34asdasd`,
+/// `lsdajfh923874`. Random lower-case text has about a third of its letters on the home row;
+/// hex is left alone (a, d and f are home-row letters).
+fn is_keyboard_mash(lower: &str) -> bool {
+    let letters: Vec<u8> = lower.bytes().filter(u8::is_ascii_lowercase).collect();
+    if letters.len() < 6 || !letters.iter().any(|c| *c > b'f') {
+        return false;
+    }
+    let home = letters.iter().filter(|c| b"asdfghjkl".contains(c)).count();
+    home * 100 >= letters.len() * 80
+}
+
+/// Well-known defaults dressed up with leetspeak and a suffix: `P@55w0rd!`, `Pass@Word1`,
+/// `Adm1n123!`, `Ch4ngeM3`, `MyP@ssw0rd2024`.
+fn is_leet_default(lower: &str) -> bool {
+    if lower.len() > 24 {
+        return false;
+    }
+    let core = lower.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
+    if core.is_empty() {
+        return false;
+    }
+    let leet = |c: char| match c {
+        '@' | '4' => Some('a'),
+        '0' => Some('o'),
+        '1' | '!' => Some('i'),
+        '3' => Some('e'),
+        '5' | '$' => Some('s'),
+        '7' => Some('t'),
+        c if c.is_ascii_alphabetic() => Some(c),
+        _ => None,
+    };
+    let mapped: String = core.chars().filter_map(leet).collect();
+    let letters: String = core.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    let mapped_l = mapped.replace('i', "l");
+    [mapped, letters, mapped_l].iter().any(|w| {
+        w.len() >= 4
+            && (LEET_DEFAULTS.contains(&w.as_str()) || PLACEHOLDER_VALUES.contains(&w.as_str()))
+    })
+}
+
+/// Default words whose leetspeak variants are dummies, not secrets.
+const LEET_DEFAULTS: &[&str] = &[
+    "password",
+    "passwort",
+    "mypassword",
+    "changeme",
+    "changeit",
+    "admin",
+    "administrator",
+    "welcome",
+    "letmein",
+    "secret",
+    "mysecret",
+    "supersecret",
+    "test",
+    "testing",
+    "qwerty",
+    "default",
+    "example",
+    "sample",
+];
 
 /// Template expressions and environment/config references: `${X}`, `{{ .Values.x }}`,
 /// `<password>`, `%(pw)s`, `$PASSWORD`, `#{x}`, `@{x}`, `%X%`, `[[x]]`, `{x}`.
@@ -341,6 +474,22 @@ mod tests {
             "env:KEY_PASSPHRASE",
             "test123",
             "os.environ/AZURE_API_KEY",
+            "abcd1234defg5678",
+            "a1b2c3d4567890ab",
+            "a123b45c6d78e9f012a34cd5e6a7890b12c3d45e6f78a1b234c56d7e890a1234",
+            "123456789012345678901234567890",
+            "AB1C2defGHijkLMNo3PqQRstUvwxyzaBCDEfghh4ijklMN5opqrStuVWxyzAbCDEfghIJ",
+            "A1b2c3d4",
+            "P@55w0rd!",
+            "Pass@Word1",
+            "Adm1n123!",
+            "pass%5B%7F",
+            "p%40ss%3Aword",
+            "exec:/usr/local/bin/ldap-pass",
+            "sdf0o9823sjdfsdf",
+            "2kjshdfp92i34asdasd",
+            "lsdajfh923874",
+            "kkk9d7dh3k39sjv7",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
@@ -359,6 +508,11 @@ mod tests {
             "hX9$kq2!Lm7@zR4p",
             "Tr0ub4dor&3",
             "ghp_R2d2C3p0bb8ChewieHanLeiaLuke1234",
+            "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267",
+            "f798ab4899346a88599180fee9e14fa1",
+            "Summer2024!Deploy",
+            "Tr0ub4dor&3x",
+            "k7Hq2mZx9LpV4wR3",
         ] {
             assert!(
                 !is_placeholder(p.as_bytes()),

@@ -120,8 +120,44 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(s) else {
         return false;
     };
+    // An argument or element cut off by the regex: `encryption_key=TEST_KEY1)` in a call,
+    // `'PrivateKey': private_key}`, `x = config[`: judge the name without the closer.
+    let trimmed = s.trim_end_matches([')', ']', '}', ',', ';', '[', '(']);
+    if trimmed.len() != s.len() && !trimmed.is_empty() && is_identifier_expr(trimmed.as_bytes()) {
+        return true;
+    }
+    // A command-line flag: `--oidc-service-account-email`.
+    if s.len() > 3
+        && s.starts_with("--")
+        && s[2..]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return true;
+    }
+    // `SCREAMING_CASE` constants with digits: `TEST_ENCRYPTION_KEY1`, `TEST_DATA_BASE64`.
+    if is_constant_name(s) {
+        return true;
+    }
     // Calls and index expressions.
     if s.ends_with(')') && s.contains('(') || s.ends_with(']') && s.contains('[') {
+        return true;
+    }
+    // Member access after an index: `groups[-1].name`, `resp["items"][0].id`,
+    // `StreamDescription.Shards[-1].ShardId`.
+    if s.contains('[')
+        && s.contains("].")
+        && (s.as_bytes()[0].is_ascii_alphabetic() || s.as_bytes()[0] == b'_')
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'.' | b'[' | b']' | b'-' | b'"' | b'\'')
+        })
+    {
+        return true;
+    }
+    // CamelCase names made only of letters: `ExclusiveStartBackupArn`, `LastEvaluatedKey`
+    // (API field names in service models, not values).
+    if is_camel_case_name(s) {
         return true;
     }
     // Dotted member paths of identifiers: `self.password`, `config.db.pass`.
@@ -131,8 +167,8 @@ fn is_identifier_expr(s: &[u8]) -> bool {
                 && (part.as_bytes()[0].is_ascii_alphabetic() || part.as_bytes()[0] == b'_')
                 && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         })
-        && s.split('.')
-            .any(|p| p.bytes().any(|b| b.is_ascii_lowercase()))
+        && (s.split('.').any(|p| p.bytes().any(|b| b.is_ascii_lowercase()))
+            || s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'.'))
         // A JWT (`eyJhbGciOi...eyJzdWIi...sig`) has the same shape; its long, mixed-case,
         // digit-bearing parts are not identifiers.
         && !s.split('.').any(looks_random);
@@ -142,15 +178,70 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     // `snake_case`/`SCREAMING_CASE` env names and `camelCase` identifiers with no digits
     // are names more often than secrets.
     let ident = s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
-    ident && (s.contains('_') && s.len() < 40)
+    ident && (s.contains('_') && s.len() < 64)
 }
 
-/// A long run mixing upper case, lower case and digits: random, not a name.
+/// `UPPER_CASE_WITH_DIGITS2`: at least two underscore-separated parts, two of them words.
+fn is_constant_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 6 || !b[0].is_ascii_uppercase() || !s.contains('_') {
+        return false;
+    }
+    if !b
+        .iter()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+    {
+        return false;
+    }
+    let parts: Vec<&str> = s.split('_').collect();
+    !parts.iter().any(|p| p.is_empty())
+        && parts
+            .iter()
+            .filter(|p| p.len() >= 2 && p.bytes().filter(u8::is_ascii_uppercase).count() >= 2)
+            .count()
+            >= 2
+}
+
+/// A long run mixing upper case, lower case and digits that switches between them often:
+/// random, not a name (`MLKEM768X25519PrivateKey` switches rarely and is a name).
 fn looks_random(part: &str) -> bool {
+    let class = |b: u8| {
+        if b.is_ascii_digit() {
+            0
+        } else if b.is_ascii_uppercase() {
+            1
+        } else if b.is_ascii_lowercase() {
+            2
+        } else {
+            3
+        }
+    };
+    let b = part.as_bytes();
+    let switches = b.windows(2).filter(|w| class(w[0]) != class(w[1])).count();
     part.len() >= 16
-        && part.bytes().any(|b| b.is_ascii_digit())
-        && part.bytes().any(|b| b.is_ascii_uppercase())
-        && part.bytes().any(|b| b.is_ascii_lowercase())
+        && b.iter().any(|b| b.is_ascii_digit())
+        && b.iter().any(|b| b.is_ascii_uppercase())
+        && b.iter().any(|b| b.is_ascii_lowercase())
+        && switches * 10 >= part.len() * 4
+}
+
+/// `ExclusiveStartKey`, `nextPartNumberMarker`: letters only, at least two words, every
+/// capital followed by a lower-case letter.
+fn is_camel_case_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 6 || b.len() > 60 || !b.iter().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let mut words = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            if !b.get(i + 1).is_some_and(u8::is_ascii_lowercase) {
+                return false;
+            }
+            words += 1;
+        }
+    }
+    words >= 2 || (words == 1 && b[0].is_ascii_lowercase())
 }
 
 fn is_prose(s: &[u8]) -> bool {
@@ -266,6 +357,29 @@ fn is_path(s: &[u8]) -> bool {
     {
         return true;
     }
+    // Host names (`sql-component.googleapis.com`) and lower-case slugs with a path or dot
+    // (`auth-request-type/at`): where something lives or what it is called.
+    let seps = s
+        .bytes()
+        .filter(|c| matches!(c, b'/' | b'.' | b'-' | b'_'))
+        .count();
+    if seps >= 2
+        && (s.contains('/') || s.contains('.'))
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || matches!(c, b'/' | b'.' | b'-' | b'_'))
+    {
+        return true;
+    }
+    if let Some((_, tld)) = s.rsplit_once('.') {
+        if (2..=12).contains(&tld.len())
+            && tld.bytes().all(|c| c.is_ascii_lowercase())
+            && s.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
+            && s.split('.').count() >= 3
+        {
+            return true;
+        }
+    }
     // `prod/app/db`, `kv/data/service`: lower-case segments separated by slashes.
     s.matches('/').count() >= 2
         && s.split('/').all(|seg| {
@@ -287,7 +401,7 @@ fn basic_auth_ok(s: &[u8]) -> bool {
     };
     let (user, pass) = (&decoded[..colon], &decoded[colon + 1..]);
     let cred = if pass.is_empty() { user } else { pass };
-    cred.len() >= 4 && !crate::rules::placeholder::is_placeholder(cred)
+    cred.len() >= 4 && !crate::rules::placeholder::is_placeholder(cred) && !is_self_describing(cred)
 }
 
 #[cfg(test)]
@@ -331,6 +445,31 @@ mod tests {
             b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJidWlsZC1ib3QifQ.k2mZx7LpV9wR3tY6uI8oP1aSdFgHjKlZ"
         ));
         assert!(!Validator::NotProse.check(b"Enter your password"));
+        for expr in [
+            "TEST_ENCRYPTION_KEY1)",
+            "TEST_DATA_BASE64",
+            "private_key}",
+            "azuread_config[",
+            "--oidc-service-account-email",
+            "HEADER.SIMULATED_JWT_PAYLOAD.SIGNATURE",
+            "gs_external_account_authorized_user_file",
+            "stacks_resp[-1].stack_id",
+            "groups[-1].name",
+            "StreamDescription.Shards[-1].ShardId",
+            "rust_openssl.hpke.MLKEM768X25519PrivateKey",
+            "_PrimitiveType.ValueType",
+            "ExclusiveStartBackupArn",
+            "LastEvaluatedKey",
+        ] {
+            assert!(!Validator::NotIdentifier.check(expr.as_bytes()), "{expr}");
+        }
+        for v in [
+            "k7Hq2mZx9LpV4wR3tY6u",
+            "aB3dE5fG7hJ9kL1mN3pQ5r",
+            "kQWmzXpLRtvBnHsY",
+        ] {
+            assert!(Validator::NotIdentifier.check(v.as_bytes()), "{v}");
+        }
     }
 
     #[test]
@@ -346,7 +485,15 @@ mod tests {
         ] {
             assert!(!Validator::NotPath.check(p.as_bytes()), "{p} is a path");
         }
-        for s in ["aB3/xY9+Qw7/Lm2=", "hX9$kq2!Lm7@zR4p", "s3cr3t/2024"] {
+        for p in ["sql-component.googleapis.com", "auth-request-type/at"] {
+            assert!(!Validator::NotPath.check(p.as_bytes()), "{p} is a name");
+        }
+        for s in [
+            "aB3/xY9+Qw7/Lm2=",
+            "hX9$kq2!Lm7@zR4p",
+            "s3cr3t/2024",
+            "correct-horse-battery",
+        ] {
             assert!(Validator::NotPath.check(s.as_bytes()), "{s} is not a path");
         }
     }

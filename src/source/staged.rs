@@ -103,12 +103,15 @@ pub fn scan(
     stats: &Stats,
     max_file_size: u64,
 ) -> Result<Vec<Finding>> {
-    let start = target
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let repo = open_repo(&start)?;
+    let repo = match (target.paths.first(), std::env::var_os("GIT_DIR")) {
+        // Run by git (a hook) with an explicit repository: use it as is.
+        (None, Some(dir)) if !dir.is_empty() => {
+            gix::open_opts(&dir, gix::open::Options::isolated()).with_context(|| {
+                format!("GIT_DIR={}: not a git repository", dir.to_string_lossy())
+            })?
+        }
+        (first, _) => open_repo(first.map_or(Path::new("."), PathBuf::as_path))?,
+    };
     let state = load_index(&repo)?;
     let head = head_tree(&repo)?;
     let diff = diff_index(&repo, &state, head, crate::commands::scan::threads(target))?;

@@ -17,7 +17,11 @@ pub fn bin() -> Command {
 
 /// Runs `keysweep ARGS` in `dir`.
 pub fn run(dir: &Path, args: &[&str]) -> Output {
-    bin().current_dir(dir).args(args).output().expect("run keysweep")
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run keysweep")
 }
 
 pub fn stdout(o: &Output) -> String {

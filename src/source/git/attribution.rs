@@ -89,7 +89,8 @@ impl Locator {
 
     /// Sorts ids into pack order.
     pub fn sort(&mut self, ids: &mut [ObjectId]) {
-        let mut keyed: Vec<((u32, u64), ObjectId)> = ids.iter().map(|id| (self.key(id), *id)).collect();
+        let mut keyed: Vec<((u32, u64), ObjectId)> =
+            ids.iter().map(|id| (self.key(id), *id)).collect();
         keyed.sort_unstable();
         for (slot, (_, id)) in ids.iter_mut().zip(keyed) {
             *slot = id;
@@ -464,6 +465,9 @@ impl TreeSource for HitTrees<'_> {
     }
 }
 
+/// How many fully read trees a range scan keeps at most.
+const FULL_TREES_MEMO: usize = 20_000;
+
 /// Trees with every entry (range scans, where any changed blob is a candidate).
 pub(crate) struct FullTrees<'a> {
     repo: &'a gix::Repository,
@@ -489,6 +493,10 @@ impl TreeSource for FullTrees<'_> {
             return e.clone();
         }
         let v: Entries = Arc::from(read_tree(self.repo, &tree, &mut self.buf, self.warn));
+        // Bounded: a long range would otherwise keep every tree of its history in memory.
+        if self.memo.len() >= FULL_TREES_MEMO {
+            self.memo.clear();
+        }
         self.memo.insert(tree, v.clone());
         v
     }
@@ -532,7 +540,7 @@ pub(crate) fn introduced(
     prefix: &mut BString,
     out: &mut Vec<Introduced>,
 ) {
-    if parents.iter().any(|p| *p == Some(tree)) {
+    if parents.contains(&Some(tree)) {
         return;
     }
     let entries = src.entries(tree);
@@ -566,7 +574,7 @@ pub(crate) fn introduced(
                 .iter()
                 .map(|p| p.filter(|p| !p.tree).map(|p| p.oid))
                 .collect();
-            if !parent_blobs.iter().any(|b| *b == Some(e.oid)) {
+            if !parent_blobs.contains(&Some(e.oid)) {
                 out.push(Introduced {
                     path: prefix.clone(),
                     blob: e.oid,

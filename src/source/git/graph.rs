@@ -133,14 +133,14 @@ impl Graph {
         let n = self.ids.len();
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut pending = vec![0u32; n];
-        for c in 0..n {
+        for (c, waiting) in pending.iter_mut().enumerate() {
             if !self.selected[c] {
                 continue;
             }
             for &p in &self.parents[c] {
                 if self.selected[p as usize] {
                     children[p as usize].push(c as u32);
-                    pending[c] += 1;
+                    *waiting += 1;
                 }
             }
         }

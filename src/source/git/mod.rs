@@ -53,7 +53,10 @@ pub fn scan(
     max_file_size: u64,
 ) -> Result<Vec<Finding>> {
     if target.paths.len() > 1 {
-        bail!("--git scans one repository; {} paths given", target.paths.len());
+        bail!(
+            "--git scans one repository; {} paths given",
+            target.paths.len()
+        );
     }
     let dir = target
         .paths
@@ -123,8 +126,7 @@ struct Ctx<'a> {
 /// Opens the repository at `dir` or above it, ignoring system, user and environment config:
 /// nothing in a scanned repository can make us run a program.
 fn open(dir: &std::path::Path) -> Result<gix::Repository> {
-    let opts = gix::open::Options::isolated()
-        .config_overrides(["core.deltaBaseCacheLimit=128m"]);
+    let opts = gix::open::Options::isolated().config_overrides(["core.deltaBaseCacheLimit=128m"]);
     let mut repo = gix::discover_opts(dir, Default::default(), opts)
         .with_context(|| format!("{}: not a git repository", dir.display()))?;
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
@@ -148,7 +150,13 @@ fn parse_range(repo: &gix::Repository, range: &str) -> Result<(Vec<ObjectId>, Ob
     if b.starts_with('.') {
         bail!("--range wants A..B (symmetric A...B is not supported), got {range:?}");
     }
-    let side = |s: &str| if s.is_empty() { "HEAD".to_string() } else { s.to_string() };
+    let side = |s: &str| {
+        if s.is_empty() {
+            "HEAD".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     Ok((vec![resolve(repo, &side(a))?], resolve(repo, &side(b))?))
 }
 
@@ -337,6 +345,15 @@ fn scan_one(
 /// hits are read again instead.
 const MAX_INDEXED_ENTRIES: usize = 48 << 20;
 
+/// The tree-entry budget; `KEYSWEEP_GIT_MAX_TREE_ENTRIES` overrides it (tests use it to
+/// exercise the read-again path). `KEYSWEEP_GIT_NO_PACK_TRAVERSAL` reads every object by id.
+fn max_indexed_entries() -> usize {
+    std::env::var("KEYSWEEP_GIT_MAX_TREE_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MAX_INDEXED_ENTRIES)
+}
+
 /// A finding before dedup: where it was introduced, in topological position `pos`.
 struct Placed {
     pos: usize,
@@ -349,7 +366,6 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
     let g = graph::walk(ctx.repo, tips, &HashSet::default(), ctx.shallow, ctx.warn);
     let t1 = std::time::Instant::now();
     let (index, hits, blob_count) = blobs_of(ctx, &g);
-    let t2 = t1;
     let t3 = std::time::Instant::now();
     let mut placed = Vec::new();
     if !hits.is_empty() {
@@ -366,7 +382,13 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
                 .map(|&p| Some(g.trees[p as usize]))
                 .collect();
             out.clear();
-            introduced(&mut src, g.trees[c as usize], &parents, &mut prefix, &mut out);
+            introduced(
+                &mut src,
+                g.trees[c as usize],
+                &parents,
+                &mut prefix,
+                &mut out,
+            );
             for i in out.drain(..) {
                 first.entry((i.path, i.blob)).or_insert((pos, c));
             }
@@ -375,19 +397,21 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
         for ((path, blob), (pos, c)) in first {
             let path = path.to_str_lossy();
             let commit = infos.get(ctx, g.ids[c as usize]);
-            for f in ctx.scanner.findings(hits[&blob].clone(), &path, commit.as_ref()) {
+            for f in ctx
+                .scanner
+                .findings(hits[&blob].clone(), &path, commit.as_ref())
+            {
                 placed.push(Placed { pos, finding: f });
             }
         }
     }
     if std::env::var_os("KEYSWEEP_GIT_TIMINGS").is_some() {
         eprintln!(
-            "keysweep: git timings: walk {} commits {:.2}s, trees -> {} unique blobs {:.2}s, scan {:.2}s, attribution {:.2}s",
+            "keysweep: git timings: walk {} commits {:.2}s, read trees and scan {} unique blobs {:.2}s, attribution {:.2}s",
             g.ids.len(),
             (t1 - t0).as_secs_f64(),
             blob_count,
-            (t2 - t1).as_secs_f64(),
-            (t3 - t2).as_secs_f64(),
+            (t3 - t1).as_secs_f64(),
             t3.elapsed().as_secs_f64()
         );
     }
@@ -397,7 +421,10 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
 /// Every unique blob reachable from the graph's trees, scanned: by one pass over each pack
 /// when possible, by id otherwise (and for loose objects). Returns the tree index (for
 /// attribution), the hits by blob, and how many unique blobs there were.
-fn blobs_of(ctx: &Ctx, g: &graph::Graph) -> (attribution::TreeIndex, HashMap<ObjectId, Vec<Hit>>, usize) {
+fn blobs_of(
+    ctx: &Ctx,
+    g: &graph::Graph,
+) -> (attribution::TreeIndex, HashMap<ObjectId, Vec<Hit>>, usize) {
     let shared = Shared {
         scanner: ctx.scanner,
         stats: ctx.stats,
@@ -408,7 +435,8 @@ fn blobs_of(ctx: &Ctx, g: &graph::Graph) -> (attribution::TreeIndex, HashMap<Obj
         return (attribution::TreeIndex::new(0), HashMap::default(), 0);
     }
     let progress = Progress::new(ctx.quiet, "blobs");
-    let index = std::sync::Mutex::new(attribution::TreeIndex::new(MAX_INDEXED_ENTRIES));
+    let max_entries = max_indexed_entries();
+    let index = std::sync::Mutex::new(attribution::TreeIndex::new(max_entries));
     let packed = if std::env::var_os("KEYSWEEP_GIT_NO_PACK_TRAVERSAL").is_some() {
         None
     } else {
@@ -438,16 +466,16 @@ fn blobs_of(ctx: &Ctx, g: &graph::Graph) -> (attribution::TreeIndex, HashMap<Obj
         }
     }
     // Read by id: trees level by level, then blobs, each in pack order.
-    let index = attribution::TreeIndex::build(
-        ctx.repo,
-        g.trees.iter().copied(),
-        MAX_INDEXED_ENTRIES,
-        ctx.warn,
-    );
+    let index =
+        attribution::TreeIndex::build(ctx.repo, g.trees.iter().copied(), max_entries, ctx.warn);
     let hits = scan_blobs(ctx, &index.blobs);
     let n = index.blobs.len();
     (index, hits, n)
 }
+
+/// Where a range first introduced a (path, blob): topological position, commit index, and
+/// the blob each parent had at that path.
+type RangeIntro = (usize, u32, Vec<Option<ObjectId>>);
 
 /// A range: content introduced by commits reachable from `tip` but not from `hide`, and
 /// only secrets on lines those commits added or changed.
@@ -456,10 +484,8 @@ fn scan_range(ctx: &Ctx, hide: &[ObjectId], tip: ObjectId) -> Result<Vec<Placed>
     let g = graph::walk(ctx.repo, &[tip], &hidden, ctx.shallow, ctx.warn);
     let order = g.topo_order();
     let mut src = FullTrees::new(ctx.repo, ctx.warn);
-    let mut first: std::collections::HashMap<
-        (BString, ObjectId),
-        (usize, u32, Vec<Option<ObjectId>>),
-    > = std::collections::HashMap::new();
+    let mut first: std::collections::HashMap<(BString, ObjectId), RangeIntro> =
+        std::collections::HashMap::new();
     let mut out: Vec<Introduced> = Vec::new();
     let mut prefix = BString::default();
     for (pos, &c) in order.iter().enumerate() {
@@ -468,7 +494,13 @@ fn scan_range(ctx: &Ctx, hide: &[ObjectId], tip: ObjectId) -> Result<Vec<Placed>
             .map(|&p| Some(g.trees[p as usize]))
             .collect();
         out.clear();
-        introduced(&mut src, g.trees[c as usize], &parents, &mut prefix, &mut out);
+        introduced(
+            &mut src,
+            g.trees[c as usize],
+            &parents,
+            &mut prefix,
+            &mut out,
+        );
         for i in out.drain(..) {
             first
                 .entry((i.path, i.blob))
@@ -501,7 +533,11 @@ fn scan_range(ctx: &Ctx, hide: &[ObjectId], tip: ObjectId) -> Result<Vec<Placed>
         }
         let kept: Vec<Hit> = blob_hits
             .iter()
-            .filter(|h| added.iter().all(|a| linediff::touches(a, h.line, h.end_line)))
+            .filter(|h| {
+                added
+                    .iter()
+                    .all(|a| linediff::touches(a, h.line, h.end_line))
+            })
             .cloned()
             .collect();
         if kept.is_empty() {
@@ -566,12 +602,18 @@ fn commit_info(repo: &gix::Repository, id: ObjectId) -> Option<CommitInfo> {
 /// with `--all-locations`).
 fn finish(mut placed: Vec<Placed>, all_locations: bool) -> Vec<Finding> {
     placed.sort_by(|a, b| {
-        (a.pos, &a.finding.path, a.finding.hit.line, a.finding.hit.column).cmp(&(
-            b.pos,
-            &b.finding.path,
-            b.finding.hit.line,
-            b.finding.hit.column,
-        ))
+        (
+            a.pos,
+            &a.finding.path,
+            a.finding.hit.line,
+            a.finding.hit.column,
+        )
+            .cmp(&(
+                b.pos,
+                &b.finding.path,
+                b.finding.hit.line,
+                b.finding.hit.column,
+            ))
     });
     let mut seen = std::collections::HashSet::new();
     let mut findings: Vec<Finding> = placed

@@ -39,7 +39,10 @@ pub(crate) fn traverse(
                 }
                 Err(err) => shared.stats.warn(
                     shared.warn.quiet,
-                    format!("pack index {} unreadable ({err}); its objects are read by id", path.display()),
+                    format!(
+                        "pack index {} unreadable ({err}); its objects are read by id",
+                        path.display()
+                    ),
                 ),
             }
         }
@@ -56,7 +59,10 @@ pub(crate) fn traverse(
             Err(err) => {
                 shared.stats.warn(
                     shared.warn.quiet,
-                    format!("pack {} unreadable ({err}); its objects are read by id", path.display()),
+                    format!(
+                        "pack {} unreadable ({err}); its objects are read by id",
+                        path.display()
+                    ),
                 );
                 continue;
             }
@@ -67,7 +73,10 @@ pub(crate) fn traverse(
                          _: &dyn gix::progress::Progress| {
             match kind {
                 gix::object::Kind::Tree => {
-                    index.lock().expect("tree index lock").record(entry.oid, bytes, hash);
+                    index
+                        .lock()
+                        .expect("tree index lock")
+                        .record(entry.oid, bytes, hash);
                 }
                 gix::object::Kind::Blob => {
                     progress.advance(bytes.len() as u64);
@@ -94,7 +103,10 @@ pub(crate) fn traverse(
         if let Err(err) = outcome {
             shared.stats.warn(
                 shared.warn.quiet,
-                format!("pack {} could not be fully read ({err}); missing objects are read by id", path.display()),
+                format!(
+                    "pack {} could not be fully read ({err}); missing objects are read by id",
+                    path.display()
+                ),
             );
         }
     }

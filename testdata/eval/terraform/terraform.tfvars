@@ -1,0 +1,6 @@
+region          = "eu-west-1"
+environment     = "prod"
+db_password     = "Tfv4rs!Prod#Db7"
+api_token       = "lI7UtxNrdLRknoxza5bu2bcIqjC0"
+instance_type   = "t3.medium"
+vpc_id          = "vpc-0a1b2c3d4e5f67890"
