@@ -66,7 +66,7 @@ fn corpus(size: usize, keyword_every: u64) -> Vec<u8> {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let line = if state % keyword_every == 0 {
+        let line = if state.is_multiple_of(keyword_every) {
             KEYWORD[((state >> 8) % KEYWORD.len() as u64) as usize]
         } else {
             PLAIN[((state >> 8) % PLAIN.len() as u64) as usize]

