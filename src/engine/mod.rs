@@ -7,11 +7,13 @@
 //! (Teddy) prefilter on. A keyword hit selects the rules to confirm; each rule's regex is
 //! compiled on first use and run only on a window around the hit.
 
+mod anchor;
+mod keywords;
 mod window;
 
 use crate::rules::{entropy, placeholder, Rule};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use anyhow::{Context, Result};
+use anyhow::Result;
+use keywords::KeywordSearch;
 use regex::bytes::Regex;
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -56,98 +58,16 @@ impl CompiledRule {
     }
 }
 
-/// The keyword searcher. aho-corasick's SIMD searcher (Teddy) is fastest with few patterns:
-/// with many, its 3-byte fingerprints match at most positions and verification dominates;
-/// past 64 the automaton builder drops it for a DFA with no prefilter. Measured in
-/// `benches/engine.rs` over the whole pack's keywords: groups of 16 searched one after the
-/// other beat groups of 64 by about 1.7x and the DFA by about 2x. The rare 1-2 byte keywords
-/// get a group of their own. Above `MAX_GROUPS` groups (very large user configs) one
-/// automaton is used instead.
-enum Keywords {
-    Packed(Vec<(aho_corasick::packed::Searcher, Vec<usize>)>),
-    Automaton(AhoCorasick),
-}
-
-const GROUP_SIZE: usize = 16;
-const MAX_GROUPS: usize = 16;
-
-impl Keywords {
-    fn build(keywords: &[Vec<u8>]) -> Result<Keywords> {
-        use aho_corasick::packed;
-        let mut ids: Vec<usize> = (0..keywords.len()).collect();
-        ids.sort_by(|&a, &b| keywords[a].cmp(&keywords[b]));
-        let (short, long): (Vec<usize>, Vec<usize>) =
-            ids.into_iter().partition(|&i| keywords[i].len() < 3);
-        let mut groups: Vec<Vec<usize>> = long.chunks(GROUP_SIZE).map(<[usize]>::to_vec).collect();
-        groups.extend(short.chunks(GROUP_SIZE).map(<[usize]>::to_vec));
-        if groups.len() <= MAX_GROUPS {
-            let searchers: Option<Vec<_>> = groups
-                .into_iter()
-                .map(|g| {
-                    packed::Config::new()
-                        .match_kind(packed::MatchKind::LeftmostLongest)
-                        .builder()
-                        .extend(g.iter().map(|&i| &keywords[i]))
-                        .build()
-                        .map(|s| (s, g))
-                })
-                .collect();
-            if let Some(s) = searchers {
-                return Ok(Keywords::Packed(s));
-            }
-        }
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(keywords)
-            .context("building the keyword automaton")?;
-        Ok(Keywords::Automaton(ac))
-    }
-
-    /// Calls `f(pattern, start, end)` for the keyword hits in `hay` that start before
-    /// `stop`; within one group, matches are leftmost-longest and non-overlapping.
-    fn for_each(&self, hay: &[u8], stop: usize, f: &mut dyn FnMut(usize, usize, usize)) {
-        match self {
-            Keywords::Packed(groups) => {
-                for (searcher, ids) in groups {
-                    for m in searcher.find_iter(hay) {
-                        if m.start() >= stop {
-                            break;
-                        }
-                        f(ids[m.pattern().as_usize()], m.start(), m.end());
-                    }
-                }
-            }
-            Keywords::Automaton(ac) => {
-                for m in ac.find_iter(hay) {
-                    if m.start() >= stop {
-                        break;
-                    }
-                    f(m.pattern().as_usize(), m.start(), m.end());
-                }
-            }
-        }
-    }
-
-    fn is_packed(&self) -> bool {
-        matches!(self, Keywords::Packed(_))
-    }
-}
-
 /// Size of the chunks the haystack is lower-cased in: small enough to stay in L2.
 const CHUNK: usize = 256 * 1024;
 
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
-    automaton: Option<Keywords>,
+    automaton: Option<KeywordSearch>,
     /// For each automaton pattern, the rules it selects.
     pattern_rules: Vec<Vec<usize>>,
-    /// Lower-cased keywords, by pattern id.
-    keywords: Vec<Vec<u8>>,
-    /// For each pattern, the keywords that may start inside its tail: (overlap, pattern).
-    tails: Vec<Vec<(usize, usize)>>,
     /// Rules with no keywords: run on every blob. Kept few on purpose.
     keywordless: Vec<usize>,
-    longest_keyword: usize,
 }
 
 thread_local! {
@@ -185,23 +105,6 @@ impl RuleSet {
                     .collect()
             })
             .collect();
-        let tails: Vec<Vec<(usize, usize)>> = keywords
-            .iter()
-            .map(|k| {
-                let mut t = Vec::new();
-                for (j, other) in keywords.iter().enumerate() {
-                    if memchr::memmem::find(k, other).is_some() {
-                        continue;
-                    }
-                    for l in 1..k.len().min(other.len()) {
-                        if k[k.len() - l..] == other[..l] {
-                            t.push((l, j));
-                        }
-                    }
-                }
-                t
-            })
-            .collect();
         let keywordless = rules
             .iter()
             .enumerate()
@@ -211,9 +114,8 @@ impl RuleSet {
         let automaton = if keywords.is_empty() {
             None
         } else {
-            Some(Keywords::build(&keywords)?)
+            Some(KeywordSearch::build(keywords)?)
         };
-        let longest_keyword = keywords.iter().map(Vec::len).max().unwrap_or(0);
         Ok(RuleSet {
             rules: rules
                 .into_iter()
@@ -225,10 +127,7 @@ impl RuleSet {
                 .collect(),
             automaton,
             pattern_rules,
-            keywords,
-            tails,
             keywordless,
-            longest_keyword,
         })
     }
 
@@ -238,7 +137,7 @@ impl RuleSet {
 
     /// Whether the SIMD keyword searcher is in use (false only for very large keyword sets).
     pub fn uses_simd_prefilter(&self) -> bool {
-        self.automaton.as_ref().is_some_and(Keywords::is_packed)
+        self.automaton.as_ref().is_some_and(KeywordSearch::is_simd)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -325,35 +224,25 @@ impl RuleSet {
         let Some(ac) = &self.automaton else { return };
         // Chunks overlap by the longest keyword so no hit is cut in two; a hit that lies
         // wholly in the overlap is reported by the chunk that starts it only.
-        let overlap = self.longest_keyword.saturating_sub(1);
+        let overlap = ac.overlap();
         SCRATCH.with(|scratch| {
             let mut buf = scratch.borrow_mut();
             let mut chunk_start = 0;
             while chunk_start < haystack.len() {
                 let chunk_end = (chunk_start + CHUNK + overlap).min(haystack.len());
-                let chunk = &haystack[chunk_start..chunk_end];
                 buf.clear();
-                buf.extend(chunk.iter().map(u8::to_ascii_lowercase));
+                buf.extend(
+                    haystack[chunk_start..chunk_end]
+                        .iter()
+                        .map(u8::to_ascii_lowercase),
+                );
                 // Hits starting in the overlap belong to the next chunk, unless this is the last.
                 let stop = if chunk_end < haystack.len() {
-                    CHUNK.min(chunk.len())
+                    CHUNK
                 } else {
                     usize::MAX
                 };
-                ac.for_each(&buf[..], stop, &mut |pattern, m_start, m_end| {
-                    let (start, end) = (chunk_start + m_start, chunk_start + m_end);
-                    f(pattern, start, end);
-                    for &(overlap, other) in &self.tails[pattern] {
-                        let s2 = end - overlap;
-                        let k2 = &self.keywords[other];
-                        if haystack
-                            .get(s2..s2 + k2.len())
-                            .is_some_and(|h| h.eq_ignore_ascii_case(k2))
-                        {
-                            f(other, s2, s2 + k2.len());
-                        }
-                    }
-                });
+                ac.for_each(haystack, &buf, chunk_start, stop, &mut f);
                 if chunk_end == haystack.len() {
                     break;
                 }
