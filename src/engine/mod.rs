@@ -1,11 +1,12 @@
 //! The detection engine: bytes in, rule matches with byte spans out. It knows nothing about
 //! where the bytes came from.
 //!
-//! One aho-corasick automaton holds every rule's keywords, lower-cased. The haystack is
-//! ASCII-lower-cased chunk by chunk into a scratch buffer so the automaton can run with
-//! `MatchKind::LeftmostLongest` and without `ascii_case_insensitive`, which keeps its SIMD
-//! (Teddy) prefilter on. A keyword hit selects the rules to confirm; each rule's regex is
-//! compiled on first use and run only on a window around the hit.
+//! Every rule's keywords, lower-cased, go into one keyword search (`keywords.rs`: aho-corasick's
+//! SIMD Teddy searcher over rare-trigram anchors). The haystack is ASCII-lower-cased chunk by
+//! chunk into a scratch buffer, so the searcher runs case-sensitively — `ascii_case_insensitive`
+//! would turn the SIMD search off. A keyword hit selects the rules to confirm; each rule's
+//! regex is compiled on first use and run only on a window around the hit (by default the
+//! hit's line).
 
 mod anchor;
 mod keywords;
