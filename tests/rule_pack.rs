@@ -33,6 +33,11 @@ fn pack_is_large_and_mostly_keyword_driven() {
     // Over 128 distinct keywords the SIMD keyword searcher cannot be built and every scan
     // slows down several-fold: keep the pack's keywords within budget.
     assert!(set.uses_simd_prefilter(), "keyword budget exceeded");
+    assert_eq!(
+        set.unscreened_keywords(),
+        0,
+        "a keyword's line rules do not fit one RegexSet"
+    );
     let keywordless: Vec<_> = set.keywordless_rules().map(|r| r.id.clone()).collect();
     assert!(
         keywordless.len() <= 3,

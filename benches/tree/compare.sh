@@ -2,7 +2,8 @@
 # Whole-tree scan: keysweep vs `rg --count-matches -F -f KEYWORDS` over the same tree, both
 # on 2 threads, page cache warm. Prints wall times and the ratio (keysweep / rg).
 #
-# usage: benches/tree/compare.sh [TREE_DIR] [FILES] [TOTAL_MB]
+# usage: [KEYWORD_EVERY=60] benches/tree/compare.sh [TREE_DIR] [FILES] [TOTAL_MB]
+# (KEYWORD_EVERY=3 builds a keyword-dense tree: a stress test of the confirm step)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tree=${1:-/tmp/keysweep-bench-tree}
@@ -11,10 +12,11 @@ mb=${3:-500}
 command -v rg >/dev/null || { echo "needs ripgrep (apt-get install ripgrep)" >&2; exit 1; }
 cargo build --release --quiet
 ks=target/release/keysweep
-if [ ! -f "$tree/.done-$files-$mb" ]; then
+every=${KEYWORD_EVERY:-60}
+if [ ! -f "$tree/.done-$files-$mb-$every" ]; then
   rm -rf "$tree"; mkdir -p "$tree"
-  python3 benches/tree/make_tree.py "$tree" "$files" "$mb"
-  touch "$tree/.done-$files-$mb"
+  KEYWORD_EVERY=$every python3 benches/tree/make_tree.py "$tree" "$files" "$mb"
+  touch "$tree/.done-$files-$mb-$every"
 fi
 kw=$(mktemp)
 "$ks" rules list --format json | python3 -c '

@@ -3,9 +3,10 @@
 
 usage: make_tree.py DIR [FILES] [TOTAL_MB]   (default 20000 files, 500 MB)
 
-Files are realistic code in several languages; they use the words generic rules key on
-(password, token, secret, api_key) the way real code does (parameters, env lookups, i18n),
-so the prefilter fires and confirmation runs as on a real repository.
+Files are realistic code in several languages. About one line in 60 uses a word the rules key
+on (password, token, secret, api_key, URLs) the way secret-free code does (parameters, env
+lookups, i18n) — real code measured at about one such line per 5 KB — so the prefilter fires
+and confirmation runs as on a real repository. KEYWORD_EVERY=3 makes a dense tree instead.
 """
 import os
 import random
@@ -14,32 +15,38 @@ import sys
 PY = [
     "def handle(self, request, *args, **kwargs):",
     "    user = self.get_object(request.user.id)",
+    "    return JsonResponse({'status': 'ok', 'count': len(items)})",
+    "    logger.debug('processed %s of %s', i, len(items))",
+    "    for i, item in enumerate(items):",
+    "        total += item.price * item.quantity",
+]
+KEYWORD_LINES = [
     "    if not user.check_password(form.cleaned_data['password']):",
     "        raise ValidationError(_(\"Enter your password\"))",
     "    token = request.headers.get('Authorization', '').split(' ')[-1]",
     "    api_key = os.environ['SERVICE_API_KEY']",
-    "    return JsonResponse({'status': 'ok', 'count': len(items)})",
-    "    logger.debug('processed %s of %s', i, len(items))",
+    "  const [password, setPassword] = useState('');",
+    "  const apiKey = process.env.NEXT_PUBLIC_API_KEY;",
+    "\tsecret := os.Getenv(\"APP_SECRET\")",
+    "    @Value(\"${app.jwt.secret}\") private String jwtSecret;",
+    "          valueFrom: { secretKeyRef: { name: db, key: password } }",
+    "// See https://docs.example.org/guide/configuration.html for the options.",
 ]
 JS = [
     "import { useState, useEffect } from 'react';",
-    "export function LoginForm({ onSubmit }) {",
-    "  const [password, setPassword] = useState('');",
-    "  const apiKey = process.env.NEXT_PUBLIC_API_KEY;",
+    "export function OrderList({ orders, onSelect }) {",
     "  useEffect(() => { fetchData(url).then(setItems); }, [url]);",
-    "  return <input type=\"password\" value={password} onChange={e => setPassword(e.target.value)} />;",
+    "  return <ul>{orders.map(o => <li key={o.id}>{o.total}</li>)}</ul>;",
 ]
 GO = [
     "func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {",
-    "\tsecret := os.Getenv(\"APP_SECRET\")",
     "\tif err := json.NewDecoder(r.Body).Decode(&req); err != nil {",
     "\t\thttp.Error(w, err.Error(), http.StatusBadRequest)",
     "\t}",
 ]
 JAVA = [
     "public class UserService implements Service<User> {",
-    "    private final PasswordEncoder passwordEncoder;",
-    "    @Value(\"${app.jwt.secret}\") private String jwtSecret;",
+    "    private static final Logger LOG = LoggerFactory.getLogger(UserService.class);",
     "    public Optional<User> findByEmail(String email) { return repo.findByEmail(email); }",
     "}",
 ]
@@ -53,6 +60,7 @@ YAML = [
     "          valueFrom: { secretKeyRef: { name: db, key: password } }",
 ]
 LANGS = [(".py", PY), (".tsx", JS), (".go", GO), (".java", JAVA), (".yaml", YAML)]
+KEYWORD_EVERY = int(os.environ.get("KEYWORD_EVERY", "60"))
 WORDS = "alpha beta gamma delta items count total price value index result buffer cache".split()
 
 
@@ -69,7 +77,10 @@ def main():
         out = []
         size = 0
         while size < per_file:
-            line = rnd.choice(lines)
+            if rnd.randrange(KEYWORD_EVERY) == 0:
+                line = rnd.choice(KEYWORD_LINES)
+            else:
+                line = rnd.choice(lines)
             if rnd.random() < 0.3:
                 line += f"  # {rnd.choice(WORDS)} {rnd.randrange(10000)}"
             out.append(line)

@@ -59,6 +59,22 @@ impl CompiledRule {
     }
 }
 
+/// The line-only rules one keyword selects, and their regexes as one set (built on first use).
+struct LineScreen {
+    rules: Vec<usize>,
+    set: OnceLock<Option<regex::bytes::RegexSet>>,
+}
+
+impl LineScreen {
+    fn set(&self, rules: &[CompiledRule]) -> Option<&regex::bytes::RegexSet> {
+        self.set
+            .get_or_init(|| {
+                regex::bytes::RegexSet::new(self.rules.iter().map(|&r| &rules[r].rule.regex)).ok()
+            })
+            .as_ref()
+    }
+}
+
 /// Size of the chunks the haystack is lower-cased in: small enough to stay in L2.
 const CHUNK: usize = 256 * 1024;
 
@@ -67,6 +83,8 @@ pub struct RuleSet {
     automaton: Option<KeywordSearch>,
     /// For each automaton pattern, the rules it selects.
     pattern_rules: Vec<Vec<usize>>,
+    /// For each pattern, its rules that look at the hit's line only, pre-screened together.
+    line_screens: Vec<LineScreen>,
     /// Rules with no keywords: run on every blob. Kept few on purpose.
     keywordless: Vec<usize>,
 }
@@ -106,6 +124,17 @@ impl RuleSet {
                     .collect()
             })
             .collect();
+        let line_screens = pattern_rules
+            .iter()
+            .map(|rs| LineScreen {
+                rules: rs
+                    .iter()
+                    .copied()
+                    .filter(|&r| rules[r].window() == [0, 0])
+                    .collect(),
+                set: OnceLock::new(),
+            })
+            .collect();
         let keywordless = rules
             .iter()
             .enumerate()
@@ -128,12 +157,22 @@ impl RuleSet {
                 .collect(),
             automaton,
             pattern_rules,
+            line_screens,
             keywordless,
         })
     }
 
     pub fn len(&self) -> usize {
         self.rules.len()
+    }
+
+    /// Keywords whose line-only rules could not be compiled into one RegexSet (their rules
+    /// are then searched one by one: correct, only slower). Compiles every set.
+    pub fn unscreened_keywords(&self) -> usize {
+        self.line_screens
+            .iter()
+            .filter(|s| s.rules.len() > 1 && s.set(&self.rules).is_none())
+            .count()
     }
 
     /// Whether the SIMD keyword searcher is in use (false only for very large keyword sets).
@@ -168,12 +207,47 @@ impl RuleSet {
     /// Finds every match in `haystack`, sorted by position.
     pub fn scan(&self, haystack: &[u8]) -> Vec<Match> {
         let mut windows: Vec<Window> = Vec::new();
+        // (pattern, line start, line end) of hits whose line-only rules are still to screen.
+        let mut lines: Vec<(usize, usize, usize)> = Vec::new();
         self.for_each_keyword_hit(haystack, |pattern, start, end| {
+            let screen = &self.line_screens[pattern];
             for &rule in &self.pattern_rules[pattern] {
                 let [before, after] = self.rules[rule].rule.window();
+                if before == 0 && after == 0 && screen.rules.len() > 1 {
+                    continue;
+                }
                 windows.push(Window::around(haystack, rule, start, end, before, after));
             }
+            if screen.rules.len() > 1 {
+                let w = Window::around(haystack, 0, start, end, 0, 0);
+                lines.push((pattern, w.start, w.end));
+            }
         });
+        // Screen each hit line once with all of its keyword's line rules as one RegexSet: on
+        // secret-free code most lines match none, and one set pass is far cheaper than a
+        // search per rule. Only the rules the set reports are confirmed.
+        lines.sort_unstable();
+        lines.dedup();
+        for (pattern, start, end) in lines {
+            let screen = &self.line_screens[pattern];
+            let text = &haystack[start..end];
+            match screen.set(&self.rules) {
+                Some(set) => {
+                    for i in set.matches(text).iter() {
+                        windows.push(Window {
+                            rule: screen.rules[i],
+                            start,
+                            end,
+                        });
+                    }
+                }
+                None => {
+                    for &rule in &screen.rules {
+                        windows.push(Window { rule, start, end });
+                    }
+                }
+            }
+        }
         for &rule in &self.keywordless {
             windows.push(Window {
                 rule,
