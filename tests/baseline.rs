@@ -1,81 +1,25 @@
 //! `keysweep baseline create|prune` and `scan --baseline`, through the real binary.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::repo::Repo;
+use std::process::Output;
 
 const KEY1: &str = "AKIAQYLPMN5HHHFPZAM2";
 const KEY2: &str = "AKIAZ7XKQ4RWT3MNBV6C";
 const KEY3: &str = "AKIAR5TW2LQPX7JMZK3D";
 
-struct Repo {
-    dir: tempfile::TempDir,
+trait KeysweepRepo {
+    fn keysweep(&self, args: &[&str]) -> Output;
+    fn scan(&self, args: &[&str]) -> (i32, Vec<(String, u64)>);
 }
 
-impl Repo {
-    fn new() -> Repo {
-        let r = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        r.git(&["init", "-q", "."]);
-        r
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn env(&self, c: &mut Command) {
-        c.current_dir(self.path())
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.org")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.org")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/nonexistent/keysweep-test-gitconfig")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_DIR");
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let mut c = Command::new("git");
-        self.env(&mut c);
-        let out = c
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgsign=false",
-            ])
+impl KeysweepRepo for Repo {
+    fn keysweep(&self, args: &[&str]) -> Output {
+        self.cmd(env!("CARGO_BIN_EXE_keysweep"))
             .args(args)
             .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path().join(rel)).unwrap()
-    }
-
-    fn commit(&self, msg: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--no-verify", "-m", msg]);
-    }
-
-    fn keysweep(&self, args: &[&str]) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_keysweep"));
-        self.env(&mut c);
-        c.args(args).output().unwrap()
+            .unwrap()
     }
 
     /// Exit code and (path, line) of the findings of `scan ARGS --format json`.
@@ -110,11 +54,8 @@ fn code(out: &Output) -> i32 {
 #[test]
 fn create_writes_a_small_sorted_file_without_secrets_or_lines() {
     let r = Repo::new();
-    r.write("z.py", &format!("a = \"{KEY1}\"\n"));
-    r.write(
-        "a/b.py",
-        &format!("x = 1\nb = \"{KEY2}\"\nc = \"{KEY3}\"\n"),
-    );
+    r.write("z.py", format!("a = \"{KEY1}\"\n"));
+    r.write("a/b.py", format!("x = 1\nb = \"{KEY2}\"\nc = \"{KEY3}\"\n"));
     let out = r.keysweep(&["baseline", "create", "-o", "base.json", "."]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     let text = r.read("base.json");
@@ -142,7 +83,7 @@ fn create_writes_a_small_sorted_file_without_secrets_or_lines() {
 #[test]
 fn scan_with_baseline_reports_only_new_findings() {
     let r = Repo::new();
-    r.write("app.py", &format!("a = \"{KEY1}\"\n"));
+    r.write("app.py", format!("a = \"{KEY1}\"\n"));
     assert_eq!(
         code(&r.keysweep(&[
             "baseline",
@@ -157,7 +98,7 @@ fn scan_with_baseline_reports_only_new_findings() {
         r.scan(&["--baseline", ".keysweep-baseline.json", "app.py"]),
         (0, vec![])
     );
-    r.write("app.py", &format!("a = \"{KEY1}\"\nb = \"{KEY2}\"\n"));
+    r.write("app.py", format!("a = \"{KEY1}\"\nb = \"{KEY2}\"\n"));
     assert_eq!(
         r.scan(&["--baseline", ".keysweep-baseline.json", "app.py"]),
         (1, vec![("app.py".to_string(), 2)])
@@ -179,7 +120,7 @@ fn baseline_survives_a_rebase_that_moves_the_secret() {
     let tail = "\ndef a():\n    pass\n\ndef b():\n    pass\n";
     r.write(
         "svc/config.py",
-        &format!("import os\nkey = \"{KEY1}\"\n{tail}"),
+        format!("import os\nkey = \"{KEY1}\"\n{tail}"),
     );
     r.commit("init");
     let out_dir = tempfile::tempdir().unwrap();
@@ -199,13 +140,13 @@ fn baseline_survives_a_rebase_that_moves_the_secret() {
     r.git(&["checkout", "-q", "-b", "feature"]);
     r.write(
         "svc/config.py",
-        &format!("import os\nkey = \"{KEY1}\"\n{tail}extra = 1\n"),
+        format!("import os\nkey = \"{KEY1}\"\n{tail}extra = 1\n"),
     );
     r.commit("feature");
     r.git(&["checkout", "-q", "main"]);
     r.write(
         "svc/config.py",
-        &format!("\"\"\"Config.\"\"\"\nimport os\nimport sys\n\nkey = \"{KEY1}\"\n{tail}"),
+        format!("\"\"\"Config.\"\"\"\nimport os\nimport sys\n\nkey = \"{KEY1}\"\n{tail}"),
     );
     r.commit("main moves the line");
     r.git(&["checkout", "-q", "feature"]);
@@ -233,13 +174,13 @@ fn staged_scans_honour_the_baseline() {
     let r = Repo::new();
     r.write("keep.txt", "x\n");
     r.commit("init");
-    r.write("legacy.py", &format!("a = \"{KEY1}\"\n"));
+    r.write("legacy.py", format!("a = \"{KEY1}\"\n"));
     r.git(&["add", "legacy.py"]);
     let out = r.keysweep(&["baseline", "create", "--staged", "-o", "b.json"]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     assert!(r.read("b.json").contains("legacy.py"));
     assert_eq!(r.scan(&["--staged", "--baseline", "b.json"]), (0, vec![]));
-    r.write("new.py", &format!("b = \"{KEY2}\"\n"));
+    r.write("new.py", format!("b = \"{KEY2}\"\n"));
     r.git(&["add", "new.py"]);
     assert_eq!(
         r.scan(&["--staged", "--baseline", "b.json"]),
@@ -250,8 +191,8 @@ fn staged_scans_honour_the_baseline() {
 #[test]
 fn prune_drops_entries_no_longer_found() {
     let r = Repo::new();
-    r.write("a.py", &format!("a = \"{KEY1}\"\n"));
-    r.write("b.py", &format!("b = \"{KEY2}\"\n"));
+    r.write("a.py", format!("a = \"{KEY1}\"\n"));
+    r.write("b.py", format!("b = \"{KEY2}\"\n"));
     assert_eq!(
         code(&r.keysweep(&["baseline", "create", "-o", "base.json", "a.py", "b.py"])),
         0

@@ -1,6 +1,9 @@
 //! Pre-commit integration: `keysweep install-hook` with plain `git commit`, and the real
 //! `pre-commit` tool (from $KEYSWEEP_TEST_VENV, set by scripts/test) with a local hook.
 
+mod common;
+
+use common::repo::Repo;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,62 +14,34 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_keysweep")
 }
 
-struct Repo {
-    dir: tempfile::TempDir,
-    home: tempfile::TempDir,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let r = Repo {
-            dir: tempfile::tempdir().unwrap(),
-            home: tempfile::tempdir().unwrap(),
-        };
-        r.must(&["init", "-q", "."]);
-        r
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// A command in the repository with a clean git environment and keysweep on PATH.
-    fn cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+/// A repository whose commands also get a private HOME / PRE_COMMIT_HOME and keysweep on PATH.
+fn hook_repo() -> Repo {
+    let home = tempfile::tempdir().unwrap();
+    let home_path = home.path().to_path_buf();
+    Repo::with_setup(vec![home], move |c| {
         let bin_dir = Path::new(bin()).parent().unwrap();
         let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
             std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
         ))
         .unwrap();
-        let mut c = Command::new(program);
-        c.current_dir(self.path())
-            .env("PATH", path)
-            .env("HOME", self.home.path())
-            .env("PRE_COMMIT_HOME", self.home.path().join("pre-commit"))
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.org")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.org")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/nonexistent/keysweep-test-gitconfig")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_DIR")
+        c.env("PATH", path)
+            .env("HOME", &home_path)
+            .env("PRE_COMMIT_HOME", home_path.join("pre-commit"))
             .env_remove("GIT_WORK_TREE");
-        c
-    }
+    })
+}
 
+trait HookRepo {
+    fn try_git(&self, args: &[&str]) -> Result<Output, Output>;
+    fn must(&self, args: &[&str]);
+    fn install_hook(&self, extra: &[&str]) -> Output;
+    fn try_commit(&self, file: &str, msg: &str) -> (bool, String);
+}
+
+impl HookRepo for Repo {
     /// Runs git; Ok(output) on success, Err(output) on failure.
-    fn git(&self, args: &[&str]) -> Result<Output, Output> {
-        let out = self
-            .cmd("git")
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .unwrap();
+    fn try_git(&self, args: &[&str]) -> Result<Output, Output> {
+        let out = self.git_output(args);
         if out.status.success() {
             Ok(out)
         } else {
@@ -75,15 +50,9 @@ impl Repo {
     }
 
     fn must(&self, args: &[&str]) {
-        if let Err(out) = self.git(args) {
+        if let Err(out) = self.try_git(args) {
             panic!("git {args:?}: {}", text(&out));
         }
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
     }
 
     fn install_hook(&self, extra: &[&str]) -> Output {
@@ -97,7 +66,7 @@ impl Repo {
     /// `git add FILE; git commit` (hooks run): true when the commit was made.
     fn try_commit(&self, file: &str, msg: &str) -> (bool, String) {
         self.must(&["add", file]);
-        match self.git(&["commit", "-q", "-m", msg]) {
+        match self.try_git(&["commit", "-q", "-m", msg]) {
             Ok(out) => (true, text(&out)),
             Err(out) => (false, text(&out)),
         }
@@ -120,7 +89,7 @@ fn is_executable(p: &Path) -> bool {
 
 #[test]
 fn install_hook_blocks_a_commit_with_a_secret() {
-    let r = Repo::new();
+    let r = hook_repo();
     r.write("README", "hello\n");
     r.must(&["add", "README"]);
     r.must(&["commit", "-q", "-m", "init"]);
@@ -133,12 +102,12 @@ fn install_hook_blocks_a_commit_with_a_secret() {
     #[cfg(unix)]
     assert!(is_executable(&hook));
 
-    r.write("app.py", &format!("key = \"{KEY1}\"\n"));
+    r.write("app.py", format!("key = \"{KEY1}\"\n"));
     let (made, log) = r.try_commit("app.py", "leak");
     assert!(!made, "commit with a secret went through: {log}");
     assert!(log.contains("aws-access-key-id"), "{log}");
 
-    r.write("app.py", &format!("key = \"{KEY1}\"  # keysweep:allow\n"));
+    r.write("app.py", format!("key = \"{KEY1}\"  # keysweep:allow\n"));
     let (made, log) = r.try_commit("app.py", "allowed");
     assert!(made, "{log}");
     assert!(log.contains("scanned 1 staged files"), "{log}");
@@ -146,15 +115,15 @@ fn install_hook_blocks_a_commit_with_a_secret() {
     // `git commit -a` commits from a temporary index (GIT_INDEX_FILE): still scanned.
     r.write(
         "app.py",
-        &format!("key = \"{KEY1}\"  # keysweep:allow\nk2 = \"{KEY2}\"\n"),
+        format!("key = \"{KEY1}\"  # keysweep:allow\nk2 = \"{KEY2}\"\n"),
     );
-    let out = r.git(&["commit", "-q", "-a", "-m", "leak via -a"]);
+    let out = r.try_git(&["commit", "-q", "-a", "-m", "leak via -a"]);
     assert!(out.is_err(), "commit -a with a secret went through");
 
     // With an explicit --git-dir, git hands the hook GIT_DIR.
     r.must(&["add", "app.py"]);
     let git_dir = r.path().join(".git");
-    let out = r.git(&[
+    let out = r.try_git(&[
         "--git-dir",
         git_dir.to_str().unwrap(),
         "--work-tree",
@@ -175,7 +144,7 @@ fn install_hook_blocks_a_commit_with_a_secret() {
 
 #[test]
 fn install_hook_refuses_a_foreign_hook_without_force() {
-    let r = Repo::new();
+    let r = hook_repo();
     let hook = r.path().join(".git/hooks/pre-commit");
     std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
     let foreign = "#!/bin/sh\necho someone else's hook\nexit 0\n";
@@ -198,18 +167,18 @@ fn install_hook_refuses_a_foreign_hook_without_force() {
 
 #[test]
 fn install_hook_honours_core_hooks_path() {
-    let r = Repo::new();
+    let r = hook_repo();
     r.must(&["config", "core.hooksPath", ".githooks"]);
     let out = r.install_hook(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(r.path().join(".githooks/pre-commit").is_file());
     assert!(!r.path().join(".git/hooks/pre-commit").exists());
-    r.write("app.py", &format!("key = \"{KEY1}\"\n"));
+    r.write("app.py", format!("key = \"{KEY1}\"\n"));
     let (made, log) = r.try_commit("app.py", "leak");
     assert!(!made, "{log}");
 
     // A REPO argument from elsewhere, absolute hooksPath.
-    let r2 = Repo::new();
+    let r2 = hook_repo();
     let hooks = tempfile::tempdir().unwrap();
     r2.must(&["config", "core.hooksPath", hooks.path().to_str().unwrap()]);
     let out = Command::new(bin())
@@ -238,10 +207,10 @@ fn pre_commit_tool_blocks_then_allows() {
     let Some(venv) = venv() else { return };
     let pre_commit = venv.join("bin/pre-commit");
     assert!(pre_commit.is_file(), "{} missing", pre_commit.display());
-    let r = Repo::new();
+    let r = hook_repo();
     r.write(
         ".pre-commit-config.yaml",
-        &format!(
+        format!(
             "repos:\n- repo: local\n  hooks:\n  - id: keysweep\n    name: keysweep\n    \
              entry: {} scan --staged\n    language: system\n    pass_filenames: false\n",
             bin()
@@ -252,7 +221,7 @@ fn pre_commit_tool_blocks_then_allows() {
     let out = r.cmd(&pre_commit).arg("install").output().unwrap();
     assert!(out.status.success(), "{}", text(&out));
 
-    r.write("deploy.sh", &format!("export AWS_ACCESS_KEY_ID={KEY1}\n"));
+    r.write("deploy.sh", format!("export AWS_ACCESS_KEY_ID={KEY1}\n"));
     let (made, log) = r.try_commit("deploy.sh", "leak");
     assert!(!made, "pre-commit let a secret through: {log}");
     assert!(log.contains("keysweep"), "{log}");
@@ -260,7 +229,7 @@ fn pre_commit_tool_blocks_then_allows() {
 
     r.write(
         "deploy.sh",
-        &format!("export AWS_ACCESS_KEY_ID={KEY1} # keysweep:allow\n"),
+        format!("export AWS_ACCESS_KEY_ID={KEY1} # keysweep:allow\n"),
     );
     let (made, log) = r.try_commit("deploy.sh", "allowed");
     assert!(made, "{log}");

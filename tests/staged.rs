@@ -1,73 +1,20 @@
 //! `keysweep scan --staged`: the real binary on real git repositories built with the git CLI.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::repo::Repo;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const KEY1: &str = "AKIAQYLPMN5HHHFPZAM2";
 const KEY2: &str = "AKIAZ7XKQ4RWT3MNBV6C";
 
-struct Repo {
-    dir: tempfile::TempDir,
+trait StagedScan {
+    fn staged(&self, extra: &[&str]) -> Scan;
 }
 
-impl Repo {
-    fn new() -> Repo {
-        let r = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        r.git(&["init", "-q", "."]);
-        r
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn cmd(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
-        c.current_dir(self.path())
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.org")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.org")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/nonexistent/keysweep-test-gitconfig")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_DIR");
-        c
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let out = self
-            .cmd("git")
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn commit(&self, msg: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--no-verify", "-m", msg]);
-    }
-
+impl StagedScan for Repo {
+    /// `keysweep scan --staged --format json EXTRA` in the repository.
     fn staged(&self, extra: &[&str]) -> Scan {
         let out = self
             .cmd(env!("CARGO_BIN_EXE_keysweep"))

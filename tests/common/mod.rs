@@ -59,3 +59,4 @@ pub fn paths(findings: &[serde_json::Value]) -> Vec<String> {
     p.sort();
     p
 }
+pub mod repo;
