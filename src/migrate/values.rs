@@ -260,6 +260,11 @@ pub fn token_key(rule_id: &str) -> String {
     if is_aws_secret_key(rule_id) {
         return "aws_secret_access_key".into();
     }
+    // Generic password rules (password-assignment, xml-password-element, ...) hold a password:
+    // name the key for what it is, not for the rule that found it.
+    if rule_id.contains("password") {
+        return "password".into();
+    }
     let k: String = rule_id
         .chars()
         .map(|c| {
@@ -373,6 +378,7 @@ mod tests {
     fn keys_and_comparison() {
         assert_eq!(token_key("github-pat-classic"), "github_pat_classic");
         assert_eq!(token_key("aws-access-key-id"), "aws_access_key_id");
+        assert_eq!(token_key("password-assignment"), "password");
         assert!(same_value(r#"{"a":1,"b":"x"}"#, r#"{ "b": "x", "a": 1 }"#));
         assert!(!same_value(r#"{"a":1}"#, r#"{"a":2}"#));
         assert!(!same_value("abc", "abd"));
