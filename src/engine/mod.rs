@@ -105,10 +105,9 @@ impl RuleSet {
                 }
             }
         }
-        // Non-overlapping search reports one keyword per position, so a keyword can hide
-        // another. One inside it ("secret" in "client_secret") is handled statically: the
-        // longer keyword also selects the contained keyword's rules. One that starts inside
-        // it ("npm_" hides "_authtoken" in "NPM_AUTHTOKEN") is checked at the hit (`tails`).
+        // The keyword search reports every occurrence of every keyword, including ones
+        // inside or overlapping another (see keywords.rs), so a keyword selects exactly the
+        // rules that name it.
         let pattern_rules: Vec<Vec<usize>> = keywords
             .iter()
             .map(|k| {
@@ -116,9 +115,9 @@ impl RuleSet {
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| {
-                        r.keywords.iter().any(|rk| {
-                            memchr::memmem::find(k, rk.to_ascii_lowercase().as_bytes()).is_some()
-                        })
+                        r.keywords
+                            .iter()
+                            .any(|rk| rk.as_bytes().eq_ignore_ascii_case(k))
                     })
                     .map(|(i, _)| i)
                     .collect()

@@ -129,19 +129,7 @@ impl TreeIndex {
         max_entries: usize,
         warn: &Warner,
     ) -> TreeIndex {
-        let mut ix = TreeIndex {
-            tree_idx: HashMap::default(),
-            tree_oids: Vec::new(),
-            spans: Vec::new(),
-            entries: Vec::new(),
-            names: Vec::new(),
-            name_idx: std::collections::HashMap::new(),
-            blobs: Vec::new(),
-            blob_idx: HashMap::default(),
-            complete: true,
-            recorded: Vec::new(),
-            max_entries,
-        };
+        let mut ix = TreeIndex::new(max_entries);
         let mut locator = Locator::new(repo);
         let mut level: Vec<ObjectId> = Vec::new();
         for r in roots {
@@ -528,6 +516,28 @@ impl<'e> Lookup<'e> {
         match self {
             Lookup::Small(es) => es.iter().find(|e| e.name == name),
             Lookup::Big(m) => m.get(name).copied(),
+        }
+    }
+}
+
+/// Walks `g`'s commits oldest first and calls `f(position, commit, introduced)` for every
+/// (path, blob) a commit introduced: the one walk both full and range attribution need.
+pub(crate) fn for_each_introduction(
+    g: &super::graph::Graph,
+    src: &mut impl TreeSource,
+    mut f: impl FnMut(usize, u32, Introduced),
+) {
+    let mut out = Vec::new();
+    let mut prefix = BString::default();
+    for (pos, &c) in g.topo_order().iter().enumerate() {
+        let parents: Vec<Option<ObjectId>> = g.parents[c as usize]
+            .iter()
+            .map(|&p| Some(g.trees[p as usize]))
+            .collect();
+        out.clear();
+        introduced(src, g.trees[c as usize], &parents, &mut prefix, &mut out);
+        for i in out.drain(..) {
+            f(pos, c, i);
         }
     }
 }

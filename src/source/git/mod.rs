@@ -17,7 +17,7 @@ use crate::progress::Progress;
 use crate::scanner::Scanner;
 use crate::source::{decode, linediff, Stats};
 use anyhow::{anyhow, bail, Context, Result};
-use attribution::{introduced, FullTrees, HitTrees, Introduced};
+use attribution::{for_each_introduction, FullTrees, HitTrees};
 use gix::bstr::{BString, ByteSlice};
 use gix::hashtable::{HashMap, HashSet};
 use gix::prelude::{Find, Header};
@@ -371,28 +371,11 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
     if !hits.is_empty() {
         let hit_ids: HashSet<ObjectId> = hits.keys().copied().collect();
         let mut src = HitTrees::new(ctx.repo, &index, &hit_ids, ctx.warn);
-        let order = g.topo_order();
         let mut first: std::collections::HashMap<(BString, ObjectId), (usize, u32)> =
             std::collections::HashMap::new();
-        let mut out = Vec::new();
-        let mut prefix = BString::default();
-        for (pos, &c) in order.iter().enumerate() {
-            let parents: Vec<Option<ObjectId>> = g.parents[c as usize]
-                .iter()
-                .map(|&p| Some(g.trees[p as usize]))
-                .collect();
-            out.clear();
-            introduced(
-                &mut src,
-                g.trees[c as usize],
-                &parents,
-                &mut prefix,
-                &mut out,
-            );
-            for i in out.drain(..) {
-                first.entry((i.path, i.blob)).or_insert((pos, c));
-            }
-        }
+        for_each_introduction(&g, &mut src, |pos, c, i| {
+            first.entry((i.path, i.blob)).or_insert((pos, c));
+        });
         let mut infos = CommitInfos::default();
         for ((path, blob), (pos, c)) in first {
             let path = path.to_str_lossy();
@@ -482,31 +465,14 @@ type RangeIntro = (usize, u32, Vec<Option<ObjectId>>);
 fn scan_range(ctx: &Ctx, hide: &[ObjectId], tip: ObjectId) -> Result<Vec<Placed>> {
     let hidden = graph::ancestors(ctx.repo, hide, ctx.shallow, ctx.warn);
     let g = graph::walk(ctx.repo, &[tip], &hidden, ctx.shallow, ctx.warn);
-    let order = g.topo_order();
     let mut src = FullTrees::new(ctx.repo, ctx.warn);
     let mut first: std::collections::HashMap<(BString, ObjectId), RangeIntro> =
         std::collections::HashMap::new();
-    let mut out: Vec<Introduced> = Vec::new();
-    let mut prefix = BString::default();
-    for (pos, &c) in order.iter().enumerate() {
-        let parents: Vec<Option<ObjectId>> = g.parents[c as usize]
-            .iter()
-            .map(|&p| Some(g.trees[p as usize]))
-            .collect();
-        out.clear();
-        introduced(
-            &mut src,
-            g.trees[c as usize],
-            &parents,
-            &mut prefix,
-            &mut out,
-        );
-        for i in out.drain(..) {
-            first
-                .entry((i.path, i.blob))
-                .or_insert((pos, c, i.parent_blobs));
-        }
-    }
+    for_each_introduction(&g, &mut src, |pos, c, i| {
+        first
+            .entry((i.path, i.blob))
+            .or_insert((pos, c, i.parent_blobs));
+    });
     drop(src);
     let mut blobs: Vec<ObjectId> = first.keys().map(|(_, b)| *b).collect();
     blobs.sort();
