@@ -1,10 +1,10 @@
-//! Anchors: the part of each keyword the SIMD searcher looks for.
+//! Which part of each keyword the prefilter looks for.
 //!
-//! Teddy fingerprints a pattern by its first three bytes, and every place where those bytes
-//! occur is a candidate it must verify. Keywords that start with a common trigram of code
-//! ("int" in `intercom`, "ser" in `service_account`, "cre" in `credential`) make it verify
-//! at most lines. So each keyword is searched by its suffix whose first trigram is rarest in
-//! real code; a hit is then checked against the whole keyword before it counts.
+//! The prefilter (`keywords.rs`) tests one 4-byte window of each keyword, and every place in
+//! the text where that window occurs is a candidate it must verify. Keywords containing a
+//! common trigram of code ("int" in `intercom`, "ser" in `service_account`, "cre" in
+//! `credential`) would make it verify at most lines if that part were chosen. So each
+//! keyword is represented by its window whose trigrams are rarest in real code.
 
 /// Lower-case trigrams most frequent in source code, with occurrences per MB. Measured on
 /// 30 MB of Rust crates and the Python standard library (the 3,000 most frequent);
@@ -3020,15 +3020,19 @@ pub fn frequency(t: &[u8]) -> u32 {
         .map_or(0, |i| COMMON_TRIGRAMS[i].1)
 }
 
-/// Offset in `keyword` (lower-case) where its anchor starts: the suffix of at least three
-/// bytes whose first trigram is rarest; on a tie, the longest suffix. Keywords shorter than
-/// three bytes are their own anchor.
-pub fn choose(keyword: &[u8]) -> usize {
-    if keyword.len() <= 3 {
-        return 0;
-    }
-    (0..=keyword.len() - 3)
-        .min_by_key(|&i| (frequency(&keyword[i..i + 3]), i))
+/// Offset in `keyword` (lower-case, at least five bytes) of the two overlapping 4-byte
+/// windows the keyword prefilter looks for (it tests every other position, so it needs two):
+/// the pair whose commonest trigram is rarest in real code (a 4-gram is at most as frequent
+/// as either of its trigrams); on a tie, the pair whose trigrams are rarer together, then
+/// the first.
+pub fn rarest_gram_pair(keyword: &[u8]) -> usize {
+    (0..=keyword.len() - 5)
+        .min_by_key(|&i| {
+            let f = |j: usize| frequency(&keyword[j..j + 3]);
+            // Each window holds two trigrams: it is as rare as the rarer one.
+            let (g0, g1) = (f(i).min(f(i + 1)), f(i + 1).min(f(i + 2)));
+            (g0.max(g1), g0 + g1, i)
+        })
         .unwrap_or(0)
 }
 
@@ -3041,10 +3045,9 @@ mod tests {
         assert!(COMMON_TRIGRAMS.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(frequency(b"int") > 100);
         let k = b"intercom";
-        let off = choose(k);
-        assert!(off > 0, "anchor should skip the common 'int'");
-        assert!(frequency(&k[off..off + 3]) < frequency(b"int"));
-        assert_eq!(choose(b"q~"), 0);
-        assert!(choose(b"ghp_") <= 1);
+        let g = rarest_gram_pair(k);
+        assert!(g > 0, "the grams should skip the common 'int'");
+        assert!(frequency(&k[g + 1..g + 4]) < frequency(b"int"));
+        assert_eq!(rarest_gram_pair(b"ghp_x"), 0);
     }
 }

@@ -1,12 +1,10 @@
 //! The detection engine: bytes in, rule matches with byte spans out. It knows nothing about
 //! where the bytes came from.
 //!
-//! Every rule's keywords, lower-cased, go into one keyword search (`keywords.rs`: aho-corasick's
-//! SIMD Teddy searcher over rare-trigram anchors). The haystack is ASCII-lower-cased chunk by
-//! chunk into a scratch buffer, so the searcher runs case-sensitively — `ascii_case_insensitive`
-//! would turn the SIMD search off. A keyword hit selects the rules to confirm; each rule's
-//! regex is compiled on first use and run only on a window around the hit (by default the
-//! hit's line).
+//! Every rule's keywords, lower-cased, go into one keyword search (`keywords.rs`: a hashed
+//! 4-gram filter, one pass over the raw bytes, case-insensitive). A keyword hit selects the
+//! rules to confirm; each rule's regex is compiled on first use and run only on a window
+//! around the hit (by default the hit's line).
 
 mod anchor;
 mod keywords;
@@ -15,8 +13,12 @@ mod window;
 use crate::rules::{entropy, placeholder, Rule};
 use anyhow::Result;
 use keywords::KeywordSearch;
-use regex::bytes::Regex;
-use std::cell::RefCell;
+use regex::bytes::{Regex, RegexBuilder};
+
+/// Lazy-DFA cache per regex and thread. The default (2 MiB) is too small for the
+/// many-rule sets of the generic keywords: real code fills it, the DFA is rebuilt over
+/// and over and then gives up for the far slower PikeVM (seen in perf on Rust crates).
+const DFA_CACHE: usize = 16 << 20;
 use std::sync::OnceLock;
 
 pub use window::Window;
@@ -47,7 +49,10 @@ impl CompiledRule {
     fn regex(&self) -> Option<&(Regex, usize)> {
         self.regex
             .get_or_init(|| {
-                let re = Regex::new(&self.rule.regex).ok()?;
+                let re = RegexBuilder::new(&self.rule.regex)
+                    .dfa_size_limit(DFA_CACHE)
+                    .build()
+                    .ok()?;
                 let group = self.rule.secret_group.unwrap_or_else(|| {
                     re.capture_names()
                         .position(|n| n == Some("secret"))
@@ -69,32 +74,28 @@ impl LineScreen {
     fn set(&self, rules: &[CompiledRule]) -> Option<&regex::bytes::RegexSet> {
         self.set
             .get_or_init(|| {
-                regex::bytes::RegexSet::new(self.rules.iter().map(|&r| &rules[r].rule.regex)).ok()
+                regex::bytes::RegexSetBuilder::new(self.rules.iter().map(|&r| &rules[r].rule.regex))
+                    .dfa_size_limit(DFA_CACHE)
+                    .build()
+                    .ok()
             })
             .as_ref()
     }
 }
 
-/// Size of the chunks the haystack is lower-cased in: small enough to stay in L2.
-const CHUNK: usize = 256 * 1024;
-
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
-    automaton: Option<KeywordSearch>,
-    /// For each automaton pattern, the rules it selects.
+    keywords: Option<KeywordSearch>,
+    /// For each keyword, the rules it selects.
     pattern_rules: Vec<Vec<usize>>,
-    /// For each pattern, its rules that look at the hit's line only, pre-screened together.
+    /// For each keyword, its rules that look at the hit's line only, pre-screened together.
     line_screens: Vec<LineScreen>,
     /// Rules with no keywords: run on every blob. Kept few on purpose.
     keywordless: Vec<usize>,
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 impl RuleSet {
-    /// Builds the keyword automaton. Regexes are not compiled here (see `CompiledRule`).
+    /// Builds the keyword search. Regexes are not compiled here (see `CompiledRule`).
     pub fn compile(rules: Vec<Rule>) -> Result<RuleSet> {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         for r in &rules {
@@ -106,8 +107,7 @@ impl RuleSet {
             }
         }
         // The keyword search reports every occurrence of every keyword, including ones
-        // inside or overlapping another (see keywords.rs), so a keyword selects exactly the
-        // rules that name it.
+        // inside or overlapping another, so a keyword selects exactly the rules that name it.
         let pattern_rules: Vec<Vec<usize>> = keywords
             .iter()
             .map(|k| {
@@ -140,10 +140,10 @@ impl RuleSet {
             .filter(|(_, r)| r.keywords.is_empty())
             .map(|(i, _)| i)
             .collect();
-        let automaton = if keywords.is_empty() {
+        let search = if keywords.is_empty() {
             None
         } else {
-            Some(KeywordSearch::build(keywords)?)
+            Some(KeywordSearch::build(keywords))
         };
         Ok(RuleSet {
             rules: rules
@@ -154,7 +154,7 @@ impl RuleSet {
                     regex: OnceLock::new(),
                 })
                 .collect(),
-            automaton,
+            keywords: search,
             pattern_rules,
             line_screens,
             keywordless,
@@ -172,11 +172,6 @@ impl RuleSet {
             .iter()
             .filter(|s| s.rules.len() > 1 && s.set(&self.rules).is_none())
             .count()
-    }
-
-    /// Whether the SIMD keyword searcher is in use (false only for very large keyword sets).
-    pub fn uses_simd_prefilter(&self) -> bool {
-        self.automaton.as_ref().is_some_and(KeywordSearch::is_simd)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -292,37 +287,11 @@ impl RuleSet {
             .collect()
     }
 
-    /// Runs the automaton over lower-cased chunks and calls `f(pattern, start, end)` for each
-    /// hit, with offsets into `haystack`.
+    /// Calls `f(pattern, start, end)` for each keyword occurrence in `haystack`.
     fn for_each_keyword_hit(&self, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-        let Some(ac) = &self.automaton else { return };
-        // Chunks overlap by the longest keyword so no hit is cut in two; a hit that lies
-        // wholly in the overlap is reported by the chunk that starts it only.
-        let overlap = ac.overlap();
-        SCRATCH.with(|scratch| {
-            let mut buf = scratch.borrow_mut();
-            let mut chunk_start = 0;
-            while chunk_start < haystack.len() {
-                let chunk_end = (chunk_start + CHUNK + overlap).min(haystack.len());
-                buf.clear();
-                buf.extend(
-                    haystack[chunk_start..chunk_end]
-                        .iter()
-                        .map(u8::to_ascii_lowercase),
-                );
-                // Hits starting in the overlap belong to the next chunk, unless this is the last.
-                let stop = if chunk_end < haystack.len() {
-                    CHUNK
-                } else {
-                    usize::MAX
-                };
-                ac.for_each(haystack, &buf, chunk_start, stop, &mut f);
-                if chunk_end == haystack.len() {
-                    break;
-                }
-                chunk_start += CHUNK;
-            }
-        });
+        if let Some(search) = &self.keywords {
+            search.for_each(haystack, &mut f);
+        }
     }
 
     /// Runs one rule's regex over a window and keeps the matches that pass its checks.
@@ -446,11 +415,11 @@ mod tests {
     }
 
     #[test]
-    fn hits_across_chunk_boundaries_are_found_once() {
-        let set = RuleSet::compile(vec![rule("s", &["secret"], r"secret=(\w+)")]).unwrap();
-        for pad in [CHUNK - 3, CHUNK - 6, CHUNK, CHUNK + 1] {
+    fn hits_at_every_offset_are_found_once() {
+        let set = RuleSet::compile(vec![rule("s", &["secret"], r"(?i)secret=(\w+)")]).unwrap();
+        for pad in 0..20 {
             let mut text = vec![b' '; pad];
-            text.extend_from_slice(b"secret=abc123\n");
+            text.extend_from_slice(b"SeCrEt=abc123");
             let found = set.scan(&text);
             assert_eq!(found.len(), 1, "pad {pad}");
             assert_eq!(found[0].secret_start, pad + 7);
