@@ -2,6 +2,11 @@
 //! (gix's delta-tree traversal): no object is decompressed twice, which random access by id
 //! cannot promise. Trees are recorded into the tree index, blobs are scanned on the spot;
 //! reachability is decided afterwards from the recorded trees.
+//!
+//! The traversal threads share the tree index and the result map. Taking their locks once
+//! per object made the threads queue on each other (perf: a fifth of the time in futex
+//! wake-ups and task switches), so each thread batches its trees and results and hands
+//! them over a batch at a time.
 
 use super::attribution::TreeIndex;
 use super::{classify, BlobResult, Shared};
@@ -67,21 +72,25 @@ pub(crate) fn traverse(
                 continue;
             }
         };
-        let processor = |kind: gix::object::Kind,
-                         bytes: &[u8],
-                         entry: &pack::index::Entry,
-                         _: &dyn gix::progress::Progress| {
+        // gix clones the processor for each thread and drops the clones when done: each
+        // clone has its own batch, flushed when full and when dropped.
+        let mut batch = Batch {
+            index,
+            results: &results,
+            hash,
+            trees: Vec::new(),
+            tree_data: Vec::new(),
+            blobs: Vec::new(),
+        };
+        let processor = move |kind: gix::object::Kind,
+                              bytes: &[u8],
+                              entry: &pack::index::Entry,
+                              _: &dyn gix::progress::Progress| {
             match kind {
-                gix::object::Kind::Tree => {
-                    index
-                        .lock()
-                        .expect("tree index lock")
-                        .record(entry.oid, bytes, hash);
-                }
+                gix::object::Kind::Tree => batch.tree(entry.oid, bytes),
                 gix::object::Kind::Blob => {
                     progress.advance(bytes.len() as u64);
-                    let r = classify(shared, bytes);
-                    results.lock().expect("results lock").insert(entry.oid, r);
+                    batch.blob(entry.oid, classify(shared, bytes));
                 }
                 _ => {}
             }
@@ -111,4 +120,82 @@ pub(crate) fn traverse(
         }
     }
     Some(results.into_inner().expect("results lock"))
+}
+
+/// Trees and blob results one traversal thread has not handed over yet.
+struct Batch<'a> {
+    index: &'a Mutex<TreeIndex>,
+    results: &'a Mutex<gix::hashtable::HashMap<ObjectId, BlobResult>>,
+    hash: gix::hash::Kind,
+    /// (tree id, end of its data in `tree_data`)
+    trees: Vec<(ObjectId, usize)>,
+    tree_data: Vec<u8>,
+    blobs: Vec<(ObjectId, BlobResult)>,
+}
+
+/// Hand over after this many bytes of trees or this many blob results.
+const BATCH_TREE_BYTES: usize = 1 << 20;
+const BATCH_BLOBS: usize = 512;
+
+impl Batch<'_> {
+    fn tree(&mut self, id: ObjectId, data: &[u8]) {
+        self.tree_data.extend_from_slice(data);
+        self.trees.push((id, self.tree_data.len()));
+        if self.tree_data.len() >= BATCH_TREE_BYTES {
+            self.flush_trees();
+        }
+    }
+
+    fn blob(&mut self, id: ObjectId, r: BlobResult) {
+        self.blobs.push((id, r));
+        if self.blobs.len() >= BATCH_BLOBS {
+            self.flush_blobs();
+        }
+    }
+
+    fn flush_trees(&mut self) {
+        if self.trees.is_empty() {
+            return;
+        }
+        let mut index = self.index.lock().expect("tree index lock");
+        let mut start = 0;
+        for &(id, end) in &self.trees {
+            index.record(id, &self.tree_data[start..end], self.hash);
+            start = end;
+        }
+        drop(index);
+        self.trees.clear();
+        self.tree_data.clear();
+    }
+
+    fn flush_blobs(&mut self) {
+        if self.blobs.is_empty() {
+            return;
+        }
+        self.results
+            .lock()
+            .expect("results lock")
+            .extend(self.blobs.drain(..));
+    }
+}
+
+impl Clone for Batch<'_> {
+    /// A new thread's processor: same destinations, empty batch.
+    fn clone(&self) -> Self {
+        Batch {
+            index: self.index,
+            results: self.results,
+            hash: self.hash,
+            trees: Vec::new(),
+            tree_data: Vec::new(),
+            blobs: Vec::new(),
+        }
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        self.flush_trees();
+        self.flush_blobs();
+    }
 }
