@@ -8,6 +8,10 @@
 //! so the prefilter fires and the confirm step runs as it would on a real repository.
 //!
 //! Run: `cargo bench --bench engine` (criterion prints MiB/s per benchmark; one thread).
+//!
+//! Real code as well: `KEYSWEEP_BENCH_FILE=F cargo bench --bench engine -- real` benches the
+//! full scan and the prefilter on the bytes of file F (e.g. many source files concatenated:
+//! `find ~/.cargo/registry/src -name '*.rs' | head -3000 | xargs cat > /tmp/rs.txt`).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -172,6 +176,20 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    if let Ok(path) = std::env::var("KEYSWEEP_BENCH_FILE") {
+        let real = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut g = c.benchmark_group("real");
+        g.throughput(Throughput::Bytes(real.len() as u64));
+        g.sample_size(10);
+        g.bench_function("full scan of KEYSWEEP_BENCH_FILE", |b| {
+            b.iter(|| black_box(set.scan(black_box(&real))))
+        });
+        g.bench_function("prefilter only on KEYSWEEP_BENCH_FILE", |b| {
+            b.iter(|| black_box(set.prefilter_hits(black_box(&real))))
+        });
+        g.finish();
+    }
 }
 
 criterion_group!(benches, bench);
