@@ -425,4 +425,22 @@ mod tests {
             assert_eq!(found[0].secret_start, pad + 7);
         }
     }
+
+    #[test]
+    fn a_secret_on_a_minified_line_is_found() {
+        let set = RuleSet::compile(vec![rule(
+            "pw",
+            &["password"],
+            r#"(?i)"password":\s*"([^"]{8,})""#,
+        )])
+        .unwrap();
+        let filler = r#""k":"v","#.repeat(200);
+        let text = format!(r#"{{{filler}"password": "hX9kq2Lm7zR4",{filler}"end":1}}"#);
+        let found = set.scan(text.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &text.as_bytes()[found[0].secret_start..found[0].secret_end],
+            b"hX9kq2Lm7zR4"
+        );
+    }
 }

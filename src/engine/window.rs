@@ -10,7 +10,9 @@ pub struct Window {
 
 /// How far past the requested edge a window may grow to reach a line boundary. Starting and
 /// ending on line boundaries keeps `\b` and `^`/`$` in rule regexes from matching at an
-/// arbitrary cut in the middle of a token.
+/// arbitrary cut in the middle of a token. On a longer line (minified JSON or JS, a base64
+/// blob) the window still takes `SNAP` bytes on each side: stopping at the keyword would
+/// hide the value after it, and let a leading `\b` match inside a longer token.
 const SNAP: usize = 256;
 
 impl Window {
@@ -27,8 +29,7 @@ impl Window {
             let floor = start.saturating_sub(SNAP);
             start = match memchr::memrchr(b'\n', &haystack[floor..start]) {
                 Some(i) => floor + i + 1,
-                None if floor == 0 => 0,
-                None => start,
+                None => floor,
             };
         }
         let mut end = (hit_end + after).min(haystack.len());
@@ -36,8 +37,7 @@ impl Window {
             let ceil = (end + SNAP).min(haystack.len());
             end = match memchr::memchr(b'\n', &haystack[end..ceil]) {
                 Some(i) => end + i,
-                None if ceil == haystack.len() => ceil,
-                None => end,
+                None => ceil,
             };
         }
         Window { rule, start, end }
@@ -78,5 +78,15 @@ mod tests {
         ]);
         assert_eq!(merged.len(), 1);
         assert_eq!(merged[0].end, 28);
+    }
+
+    #[test]
+    fn on_a_long_line_the_window_still_reaches_past_the_keyword() {
+        let mut hay = vec![b'x'; 1000];
+        hay[500..508].copy_from_slice(b"password");
+        let w = Window::around(&hay, 0, 500, 508, 0, 0);
+        assert_eq!((w.start, w.end), (500 - SNAP, 508 + SNAP));
+        let w = Window::around(&hay, 0, 100, 108, 0, 0);
+        assert_eq!((w.start, w.end), (0, 108 + SNAP));
     }
 }
