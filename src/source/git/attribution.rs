@@ -423,6 +423,15 @@ impl<'a> HitTrees<'a> {
 }
 
 impl HitTrees<'_> {
+    /// `kept` as shared entries; every empty list shares one allocation.
+    fn shared(&self, kept: Vec<Entry>) -> Entries {
+        if kept.is_empty() {
+            self.empty.clone()
+        } else {
+            Arc::from(kept)
+        }
+    }
+
     /// The kept entries of tree `ti` of the complete index.
     fn indexed_entries(&mut self, ix: &TreeIndex, ti: u32) -> Entries {
         if let Some(e) = &self.memo_ix[ti as usize] {
@@ -449,11 +458,7 @@ impl HitTrees<'_> {
                 });
             }
         }
-        let v: Entries = if kept.is_empty() {
-            self.empty.clone()
-        } else {
-            Arc::from(kept)
-        };
+        let v = self.shared(kept);
         self.memo_ix[ti as usize] = Some(v.clone());
         v
     }
@@ -481,11 +486,7 @@ impl TreeSource for HitTrees<'_> {
                 kept.push(e);
             }
         }
-        let v: Entries = if kept.is_empty() {
-            self.empty.clone()
-        } else {
-            Arc::from(kept)
-        };
+        let v = self.shared(kept);
         self.memo.insert(tree, v.clone());
         v
     }
