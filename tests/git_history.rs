@@ -162,13 +162,8 @@ fn expect_one(
 ) -> Value {
     let f = with(findings, secret);
     assert_eq!(f.len(), 1, "{secret}: {f:#?}");
-    let f = f[0];
-    assert_eq!(f["path"], path, "{f:#}");
-    assert_eq!(f["line"], line, "{f:#}");
-    assert_eq!(f["commit"]["id"], commit, "{f:#}");
-    assert_eq!(f["commit"]["author_name"], who.0, "{f:#}");
-    assert_eq!(f["commit"]["author_email"], who.1, "{f:#}");
-    f.clone()
+    assert_eq!(f[0]["path"], path, "{:#}", f[0]);
+    expect_at(findings, secret, path, line, commit, who)
 }
 
 /// History with edits, a rename, a deletion, a tag-only commit, an unmerged branch and a
