@@ -3,16 +3,6 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Exit codes, documented in the README.
-pub mod exit {
-    /// Nothing found (or `--exit-zero`).
-    pub const CLEAN: i32 = 0;
-    /// Findings reported (scan), or some secrets failed (migrate --apply).
-    pub const FINDINGS: i32 = 1;
-    /// Usage or fatal error.
-    pub const ERROR: i32 = 2;
-}
-
 #[derive(Parser, Debug)]
 #[command(
     name = "keysweep",

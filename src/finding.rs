@@ -34,6 +34,9 @@ pub struct Hit {
     pub rule_id: String,
     pub rule_name: String,
     pub severity: crate::rules::Severity,
+    /// The rule's credential kind and whether it is generic (see `rules::Rule`).
+    pub kind: crate::rules::CredentialKind,
+    pub generic: bool,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -157,6 +160,8 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
             severity: rule.severity,
+            kind: rule.kind(),
+            generic: rule.generic,
             line,
             column,
             end_line,

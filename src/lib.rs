@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod exit;
 pub mod filter;
 pub mod finding;
 pub mod migrate;

@@ -1,7 +1,8 @@
 //! The `keysweep` binary: parse arguments, run, turn errors into one line and exit code 2.
 
 use clap::Parser;
-use keysweep::cli::{exit, Cli};
+use keysweep::cli::Cli;
+use keysweep::exit;
 
 fn main() {
     let cli = match Cli::try_parse() {

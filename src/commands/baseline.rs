@@ -1,7 +1,8 @@
 //! `keysweep baseline create|prune`: record the findings a team accepts, and forget the ones
 //! that are gone. The file format is described in `filter/baseline.rs`.
 
-use crate::cli::{exit, BaselineCmd, ScanTarget};
+use crate::exit;
+use crate::cli::{BaselineCmd, ScanTarget};
 use crate::commands::scan::collect;
 use crate::filter::baseline::Baseline;
 use anyhow::Result;

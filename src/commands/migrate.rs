@@ -4,7 +4,8 @@
 
 use crate::migrate as ops;
 
-use crate::cli::{exit, MigrateCmd, PlanFormat};
+use crate::exit;
+use crate::cli::{MigrateCmd, PlanFormat};
 use crate::commands::scan;
 use crate::finding::Finding;
 use anyhow::{bail, Context, Result};

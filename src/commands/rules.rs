@@ -1,6 +1,7 @@
 //! `keysweep rules list|show|check`: the rule pack as users see it.
 
-use crate::cli::{exit, RulesCmd, RulesFormat};
+use crate::exit;
+use crate::cli::{RulesCmd, RulesFormat};
 use crate::engine::check_rule_examples;
 use crate::rules::{builtin_rules, Rule};
 use anyhow::{bail, Result};

@@ -1,6 +1,7 @@
 //! `keysweep scan`: pick the source, run the scanner over it, filter, report, summarise.
 
-use crate::cli::{exit, ScanCmd, ScanTarget};
+use crate::exit;
+use crate::cli::{ScanCmd, ScanTarget};
 use crate::config;
 use crate::engine::RuleSet;
 use crate::finding::Finding;
@@ -45,7 +46,7 @@ pub fn run(cmd: ScanCmd) -> Result<i32> {
 pub fn collect(target: &ScanTarget) -> Result<Outcome> {
     let started = Instant::now();
     let cfg = config::load(target)?;
-    let scanner = Scanner::new(RuleSet::compile(cfg.rules)?, cfg.allowlist);
+    let scanner = Scanner::new(RuleSet::new(cfg.rules), cfg.allowlist);
     let stats = Stats::default();
     let (mut findings, unit) = if target.git {
         let f = crate::source::git::scan(target, &scanner, &stats, cfg.max_file_size)?;

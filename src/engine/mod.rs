@@ -7,11 +7,11 @@
 //! around the hit (by default the hit's line).
 
 mod anchor;
+mod examples;
 mod keywords;
 mod window;
 
 use crate::rules::{entropy, placeholder, Rule};
-use anyhow::Result;
 use keywords::KeywordSearch;
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -21,6 +21,7 @@ use regex::bytes::{Regex, RegexBuilder};
 const DFA_CACHE: usize = 16 << 20;
 use std::sync::OnceLock;
 
+pub use examples::check_rule_examples;
 pub use window::Window;
 
 /// A confirmed match of one rule.
@@ -96,7 +97,7 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Builds the keyword search. Regexes are not compiled here (see `CompiledRule`).
-    pub fn compile(rules: Vec<Rule>) -> Result<RuleSet> {
+    pub fn new(rules: Vec<Rule>) -> RuleSet {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         for r in &rules {
             for k in &r.keywords {
@@ -145,11 +146,11 @@ impl RuleSet {
         } else {
             Some(KeywordSearch::build(keywords))
         };
-        Ok(RuleSet {
+        RuleSet {
             rules: rules
                 .into_iter()
                 .map(|rule| CompiledRule {
-                    generic: rule.tags.iter().any(|t| t == "generic"),
+                    generic: rule.generic,
                     rule,
                     regex: OnceLock::new(),
                 })
@@ -158,7 +159,7 @@ impl RuleSet {
             pattern_rules,
             line_screens,
             keywordless,
-        })
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -334,36 +335,6 @@ impl RuleSet {
     }
 }
 
-/// Checks one rule against its own examples: every positive must match, no negative may.
-/// Returns a description of each failure.
-pub fn check_rule_examples(rule: &Rule) -> Vec<String> {
-    let mut failures = Vec::new();
-    if let Err(e) = rule.check_regex() {
-        failures.push(format!("{e:#}"));
-        return failures;
-    }
-    let set = match RuleSet::compile(vec![rule.clone()]) {
-        Ok(s) => s,
-        Err(e) => return vec![format!("{e:#}")],
-    };
-    for ex in &rule.examples {
-        if set.scan(ex.as_bytes()).is_empty() {
-            failures.push(format!("{}: example not matched: {ex:?}", rule.id));
-        }
-    }
-    for ex in &rule.negative_examples {
-        let found = set.scan(ex.as_bytes());
-        if let Some(m) = found.first() {
-            let secret = String::from_utf8_lossy(&ex.as_bytes()[m.secret_start..m.secret_end]);
-            failures.push(format!(
-                "{}: negative example matched (secret {secret:?}): {ex:?}",
-                rule.id
-            ));
-        }
-    }
-    failures
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,13 +348,12 @@ mod tests {
 
     #[test]
     fn keywords_match_case_insensitively_and_hidden_keywords_still_fire() {
-        let set = RuleSet::compile(vec![
+        let set = RuleSet::new(vec![
             rule("npm", &["npm_"], r"npm_([a-z]{8})\b"),
             rule("auth", &["_authtoken"], r"(?i)_authtoken=(\w+)"),
             rule("secret", &["secret"], r"(?i)secret=(\w+)"),
             rule("client", &["client_secret"], r"(?i)client_secret:(\w+)"),
-        ])
-        .unwrap();
+        ]);
         let ids = |text: &str| -> Vec<String> {
             set.scan(text.as_bytes())
                 .iter()
@@ -399,11 +369,11 @@ mod tests {
     #[test]
     fn a_specific_rule_wins_over_a_generic_one_on_the_same_secret() {
         let mut generic = rule("pw", &["password"], r#"(?i)password\s*=\s*"([^"]+)""#);
-        generic.tags = vec!["generic".into()];
+        generic.generic = true;
         let mut generic2 = rule("pw2", &["password"], r#"(?i)password\s*=\s*"([^"]+)""#);
-        generic2.tags = vec!["generic".into()];
+        generic2.generic = true;
         let specific = rule("tok", &["tok_"], r"(tok_[a-z0-9]{8})");
-        let set = RuleSet::compile(vec![generic, generic2, specific]).unwrap();
+        let set = RuleSet::new(vec![generic, generic2, specific]);
         let ids = |text: &str| -> Vec<String> {
             set.scan(text.as_bytes())
                 .iter()
@@ -416,7 +386,7 @@ mod tests {
 
     #[test]
     fn hits_at_every_offset_are_found_once() {
-        let set = RuleSet::compile(vec![rule("s", &["secret"], r"(?i)secret=(\w+)")]).unwrap();
+        let set = RuleSet::new(vec![rule("s", &["secret"], r"(?i)secret=(\w+)")]);
         for pad in 0..20 {
             let mut text = vec![b' '; pad];
             text.extend_from_slice(b"SeCrEt=abc123");
@@ -428,12 +398,11 @@ mod tests {
 
     #[test]
     fn a_secret_on_a_minified_line_is_found() {
-        let set = RuleSet::compile(vec![rule(
+        let set = RuleSet::new(vec![rule(
             "pw",
             &["password"],
             r#"(?i)"password":\s*"([^"]{8,})""#,
-        )])
-        .unwrap();
+        )]);
         let filler = r#""k":"v","#.repeat(200);
         let text = format!(r#"{{{filler}"password": "hX9kq2Lm7zR4",{filler}"end":1}}"#);
         let found = set.scan(text.as_bytes());

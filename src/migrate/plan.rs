@@ -434,6 +434,8 @@ mod tests {
             rule_id: rule.into(),
             rule_name: rule.into(),
             severity: Severity::High,
+            kind: Default::default(),
+            generic: rule.starts_with("generic"),
             line,
             column: line_text[..col].chars().count() + 1,
             end_line: line,

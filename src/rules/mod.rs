@@ -2,6 +2,7 @@
 //! and validation. A rule knows how to recognise a secret; it knows nothing about files.
 
 pub mod entropy;
+pub mod kind;
 pub mod placeholder;
 pub mod validators;
 
@@ -9,6 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+pub use kind::CredentialKind;
 pub use validators::Validator;
 
 /// The built-in pack, parsed from `patterns/*.toml` at build time (see build.rs).
@@ -87,6 +89,14 @@ pub struct Rule {
     /// need a large `after`.
     #[serde(default)]
     pub window: Option<[usize; 2]>,
+    /// What kind of credential the rule finds: where it belongs (migrate routes by it) and the
+    /// JSON key it is stored under. Every built-in rule declares it (rule-pack test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CredentialKind>,
+    /// A generic rule (password assignments, generic tokens, URL credentials) yields to a
+    /// specific rule that finds the same secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generic: bool,
     #[serde(default)]
     pub tags: Vec<String>,
     /// Texts that must produce a finding of this rule.
@@ -107,6 +117,11 @@ fn default_true() -> bool {
 pub const DEFAULT_WINDOW: [usize; 2] = [0, 0];
 
 impl Rule {
+    /// The declared kind, or [`CredentialKind::Secret`] for a user rule that declares none.
+    pub fn kind(&self) -> CredentialKind {
+        self.kind.unwrap_or_default()
+    }
+
     pub fn window(&self) -> [usize; 2] {
         self.window.unwrap_or(DEFAULT_WINDOW)
     }
