@@ -1,5 +1,8 @@
 //! Command-line interface: argument definitions (clap) and dispatch to the commands.
 
+use crate::config::parse_size;
+use crate::report::Format;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -60,7 +63,8 @@ pub struct ScanTarget {
     /// With --git: list every place that holds each secret, not only how many.
     #[arg(long)]
     pub all_locations: bool,
-    /// Skip paths matching GLOB (repeatable).
+    /// Skip paths matching GLOB (repeatable; gitignore syntax, relative to the scanned
+    /// directory or, with --git and --staged, to the repository).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Do not honour .gitignore/.ignore files.
@@ -81,6 +85,10 @@ pub struct ScanTarget {
     /// No summary line, no progress, no warnings.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print how long each phase of the scan took (history: graph walk, blob scan,
+    /// attribution) on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Args, Debug)]
@@ -97,7 +105,7 @@ pub struct ScanCmd {
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
     /// Report format.
-    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    #[arg(long, short, default_value = "text", value_parser = format_parser())]
     pub format: Format,
     /// Write the report to FILE (created with mode 0600) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
@@ -107,17 +115,14 @@ pub struct OutputArgs {
     pub show_secrets: bool,
 }
 
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Jsonl,
-    Sarif,
-    Csv,
-    /// GitHub Actions workflow-command annotations.
-    Github,
-    /// GitLab secret-detection report JSON.
-    Gitlab,
+/// `--format`: the report formats, named and explained by `report::Format`.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(
+        Format::ALL
+            .iter()
+            .map(|f| PossibleValue::new(f.name()).help(f.help())),
+    )
+    .try_map(|s| s.parse::<Format>())
 }
 
 #[derive(Subcommand, Debug)]
@@ -246,19 +251,4 @@ pub struct MigrateCmd {
 pub enum PlanFormat {
     Text,
     Json,
-}
-
-/// Parses `64M`, `512K`, `1G` or a plain byte count.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.chars().last().map(|c| c.to_ascii_uppercase()) {
-        Some('K') => (&s[..s.len() - 1], 1u64 << 10),
-        Some('M') => (&s[..s.len() - 1], 1 << 20),
-        Some('G') => (&s[..s.len() - 1], 1 << 30),
-        _ => (s, 1),
-    };
-    num.trim()
-        .parse::<u64>()
-        .map(|n| n.saturating_mul(mult))
-        .map_err(|_| format!("invalid size {s:?} (use e.g. 1048576, 512K, 64M, 1G)"))
 }

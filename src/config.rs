@@ -4,16 +4,19 @@
 //! the repository for `--git` and `--staged`), or the file named by `--config`. Every key is
 //! optional; unknown keys are errors, reported as `file:line:col: message`.
 //!
+//! Path globs (`exclude`, `allowlist.paths`) are gitignore-style, like `--exclude` (see
+//! `pathfilter.rs`), matched relative to the root they were found under.
+//!
 //! ```toml
 //! # Skip files larger than this (bytes, or with a K/M/G suffix). --max-file-size wins.
 //! max_file_size = "10M"
-//! # Paths never scanned nor reported (globs; `*` also matches `/`). Added to --exclude.
+//! # Paths never scanned nor reported (gitignore-style globs). Added to --exclude.
 //! exclude = ["vendor/**", "*.min.js"]
 //! # Built-in rules to turn off, by id (`keysweep rules list`).
 //! disable_rules = ["generic-password"]
 //!
 //! [allowlist]
-//! paths = ["tests/fixtures/**"]        # globs on the reported path
+//! paths = ["tests/fixtures/**"]        # like exclude: never scanned nor reported
 //! regexes = ['^AKIA[A-Z2-7]{12}TEST']  # regexes on the secret
 //! lines = ['example\.org']             # regexes on the line holding the secret
 //! stopwords = ["dummy", "sample"]      # a secret containing one (any case) is dropped
@@ -29,7 +32,6 @@
 //! examples = ["token = acme_0123456789abcdef0123456789abcdef"]
 //! ```
 
-use crate::cli::ScanTarget;
 use crate::filter::Allowlist;
 use crate::rules::{builtin_rules, toml_error, Rule};
 use anyhow::{anyhow, bail, Context, Result};
@@ -47,7 +49,20 @@ pub const FILE_NAME: &str = ".keysweep.toml";
 pub struct Effective {
     pub rules: Vec<Rule>,
     pub allowlist: Allowlist,
+    /// `exclude` and `allowlist.paths` globs, each with its `file:line:col` for errors.
+    pub exclude: Vec<(String, String)>,
     pub max_file_size: u64,
+}
+
+/// Which config file to read and what overrides it.
+pub struct ConfigRequest<'a> {
+    /// `--config`: this file, and no lookup.
+    pub explicit: Option<&'a Path>,
+    /// The directory whose `.keysweep.toml` is read when there is one (no lookup: None).
+    pub root: Option<&'a Path>,
+    /// `--max-file-size`: wins over the file's `max_file_size`.
+    pub max_file_size: Option<u64>,
+    pub quiet: bool,
 }
 
 /// A size: a byte count or a string such as "10M".
@@ -109,11 +124,16 @@ impl Parsed {
 
     /// `file:line:col: msg` for a span of the file.
     fn at(&self, span: std::ops::Range<usize>, msg: impl std::fmt::Display) -> anyhow::Error {
+        let msg = msg.to_string().replace('\n', " ");
+        anyhow!("{}: {msg}", self.place(span))
+    }
+
+    /// `file:line:col` of a span of the file.
+    fn place(&self, span: std::ops::Range<usize>) -> String {
         let before = &self.text[..span.start.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let msg = msg.to_string().replace('\n', " ");
-        anyhow!("{}:{line}:{col}: {msg}", self.name)
+        format!("{}:{line}:{col}", self.name)
     }
 
     /// The custom rules, linted; regexes compiled when `check_regex`.
@@ -150,50 +170,31 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Where the config file for this target is: `--config`, else `.keysweep.toml` at the root.
-pub fn config_path(target: &ScanTarget) -> Option<PathBuf> {
-    if let Some(p) = &target.config {
-        return Some(p.clone());
+/// Where the config file is: `--config`, else `.keysweep.toml` at the root if it exists.
+pub fn config_path(req: &ConfigRequest<'_>) -> Option<PathBuf> {
+    if let Some(p) = req.explicit {
+        return Some(p.to_path_buf());
     }
-    let first = target
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let root = if target.git || target.staged {
-        repo_root(&first).unwrap_or(first)
-    } else if first.is_file() {
-        return None;
-    } else {
-        first
-    };
-    let p = root.join(FILE_NAME);
+    let p = req.root?.join(FILE_NAME);
     p.is_file().then_some(p)
 }
 
-/// The nearest directory at or above `start` holding `.git` (a worktree root), cheaply.
-fn repo_root(start: &Path) -> Option<PathBuf> {
-    let abs = std::fs::canonicalize(start).ok()?;
-    abs.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
-}
-
-/// Loads the built-in rules and, when present, the config file for this target.
-pub fn load(target: &ScanTarget) -> Result<Effective> {
+/// Loads the built-in rules and, when present, the config file.
+pub fn load(req: &ConfigRequest<'_>) -> Result<Effective> {
     let builtin = builtin_rules()?;
-    let Some(path) = config_path(target) else {
+    let Some(path) = config_path(req) else {
         return Ok(Effective {
             rules: builtin,
             allowlist: Allowlist::default(),
-            max_file_size: target.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            exclude: Vec::new(),
+            max_file_size: req.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         });
     };
     let parsed = Parsed::read(&path)?;
-    apply(&parsed, builtin, target)
+    apply(&parsed, builtin, req)
 }
 
-fn apply(parsed: &Parsed, builtin: Vec<Rule>, target: &ScanTarget) -> Result<Effective> {
+fn apply(parsed: &Parsed, builtin: Vec<Rule>, req: &ConfigRequest<'_>) -> Result<Effective> {
     let file = &parsed.file;
     let custom = parsed.rules(true)?;
 
@@ -202,7 +203,7 @@ fn apply(parsed: &Parsed, builtin: Vec<Rule>, target: &ScanTarget) -> Result<Eff
     for d in &file.disable_rules {
         let id = d.get_ref();
         let known = rules.iter().any(|r| &r.id == id) || custom.iter().any(|r| &r.id == id);
-        if !known && !target.quiet {
+        if !known && !req.quiet {
             let e = parsed.at(d.span(), format!("disable_rules: no rule with id {id:?}"));
             eprintln!("keysweep: warning: {e}");
         }
@@ -227,22 +228,14 @@ fn apply(parsed: &Parsed, builtin: Vec<Rule>, target: &ScanTarget) -> Result<Eff
         }
     }
 
-    // Allowlist: paths and excludes are one glob set.
-    let mut globs = globset::GlobSetBuilder::new();
-    let mut n_globs = 0;
+    // Allowlisted paths and excludes are one path filter: never read, never reported.
+    let mut exclude = Vec::new();
     for g in file.exclude.iter().chain(&file.allowlist.paths) {
-        let glob = globset::Glob::new(g.get_ref())
-            .map_err(|e| parsed.at(g.span(), format!("invalid glob: {e}")))?;
-        globs.add(glob);
-        n_globs += 1;
+        let origin = parsed.place(g.span());
+        crate::pathfilter::PathFilterBuilder::default().add(g.get_ref(), &origin)?;
+        exclude.push((g.get_ref().clone(), origin));
     }
-    let paths = if n_globs > 0 {
-        Some(globs.build().context("building allowlist globs")?)
-    } else {
-        None
-    };
     let allowlist = Allowlist {
-        paths,
         secret_regexes: parsed.regexes(&file.allowlist.regexes, "allowlist")?,
         line_regexes: parsed.regexes(&file.allowlist.lines, "allowlist line")?,
         stopwords: file
@@ -254,20 +247,37 @@ fn apply(parsed: &Parsed, builtin: Vec<Rule>, target: &ScanTarget) -> Result<Eff
             .collect(),
     };
 
-    let max_file_size = match (target.max_file_size, &file.max_file_size) {
+    let max_file_size = match (req.max_file_size, &file.max_file_size) {
         (Some(n), _) => n,
         (None, None) => DEFAULT_MAX_FILE_SIZE,
         (None, Some(s)) => match s.get_ref() {
             Size::Bytes(n) => *n,
-            Size::Text(t) => crate::cli::parse_size(t)
-                .map_err(|e| parsed.at(s.span(), format!("max_file_size: {e}")))?,
+            Size::Text(t) => {
+                parse_size(t).map_err(|e| parsed.at(s.span(), format!("max_file_size: {e}")))?
+            }
         },
     };
     Ok(Effective {
         rules,
         allowlist,
+        exclude,
         max_file_size,
     })
+}
+
+/// Parses `64M`, `512K`, `1G` or a plain byte count; a value that overflows is an error.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('M') => (&s[..s.len() - 1], 1 << 20),
+        Some('G') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    let bad = || "invalid size (use e.g. 1048576, 512K, 64M, 1G)".to_string();
+    let n = num.trim().parse::<u64>().map_err(|_| bad())?;
+    n.checked_mul(mult)
+        .ok_or_else(|| "size too large".to_string())
 }
 
 /// Rules defined in a config or rule file (`[[rules]]` tables), regexes checked.

@@ -1,21 +1,13 @@
 //! A finding: an engine match placed in its blob (line, column, the line's text) and given
-//! an origin (path, and for history scans the commit) and a content-based fingerprint.
+//! an origin (path, and for history scans the commit) and a content-based fingerprint. Made
+//! here and only here; `aggregate` then merges what several places say about one secret.
 
 use crate::engine::Match;
+use crate::source::Origin;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The commit that introduced a blob at a path (git history scans).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CommitInfo {
-    pub id: String,
-    pub author_name: String,
-    pub author_email: String,
-    /// Author date, RFC 3339.
-    pub date: String,
-    /// First line of the commit message.
-    pub summary: String,
-}
+pub use crate::source::CommitInfo;
 
 /// Another place (path, commit) that holds the same secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,33 +40,49 @@ pub struct Hit {
     pub secret: String,
     /// The first line of the match, in clear (reports mask the secret in it).
     pub line_text: String,
+    /// The line before the match and, for a multi-line secret, its last line: what inline
+    /// allow marks are looked for in. Never reported.
+    pub prev_line_text: Option<String>,
+    pub last_line_text: Option<String>,
 }
 
 /// A reportable finding.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub hit: Hit,
-    /// Path relative to the scan root, `/`-separated.
+    /// The path as reported (see [`Origin::path`]).
     pub path: String,
+    /// The path relative to its repository, when it is in one (see [`Origin::repo_path`]).
+    pub repo_path: Option<String>,
     pub fingerprint: String,
     pub commit: Option<CommitInfo>,
-    /// Other places holding the same secret (history scans); how many, and which when the
-    /// user asked for all locations.
+    /// History: topological position of the introducing commit (lower is older).
+    pub order: usize,
+    /// Other places holding the same secret; how many, and which when the user asked for
+    /// all locations.
     pub other_locations: usize,
     pub locations: Vec<Location>,
 }
 
 impl Finding {
-    pub fn new(hit: Hit, path: String, commit: Option<CommitInfo>) -> Finding {
-        let fingerprint = fingerprint(&hit.rule_id, &path, &hit.secret);
+    pub fn new(hit: Hit, origin: &Origin) -> Finding {
+        let fingerprint = fingerprint(&hit.rule_id, origin.stable_path(), &hit.secret);
         Finding {
             hit,
-            path,
+            path: origin.path.clone(),
+            repo_path: origin.repo_path.clone(),
             fingerprint,
-            commit,
+            commit: origin.commit.clone(),
+            order: origin.order,
             other_locations: 0,
             locations: Vec::new(),
         }
+    }
+
+    /// The path that identifies the file whatever the working directory: relative to its
+    /// repository when it is in one, else as reported.
+    pub fn stable_path(&self) -> &str {
+        self.repo_path.as_deref().unwrap_or(&self.path)
     }
 
     /// The secret as reports show it.
@@ -93,7 +101,9 @@ impl Finding {
 }
 
 /// Content-based fingerprint: rule + path + hash of the secret. It does not depend on the
-/// line, so it survives moved lines, rebases and squash merges.
+/// line, so it survives moved lines, rebases and squash merges; the path is the stable one
+/// (relative to the repository), so it does not depend on where keysweep was run from, and
+/// two different files never share one.
 pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
     let secret_hash = Sha256::digest(secret.as_bytes());
     let mut h = Sha256::new();
@@ -103,11 +113,6 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
     h.update([0]);
     h.update(secret_hash);
     hex::encode(&h.finalize()[..16])
-}
-
-/// Hash of a secret alone, for matching the same value across places without storing it.
-pub fn secret_hash(secret: &str) -> String {
-    hex::encode(&Sha256::digest(secret.as_bytes())[..16])
 }
 
 /// Keeps a short, non-identifying prefix so a person can tell findings apart:
@@ -155,6 +160,17 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
         let line_end =
             memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |e| line_start + e);
         let line_text = decode_text(&bytes[line_start..line_end]);
+        let prev_line_text = (line_start > 0).then(|| {
+            let end = line_start - 1;
+            let start = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
+            decode_text(&bytes[start..end])
+        });
+        let last_line_text = (m.secret_end > line_end).then(|| {
+            let at = m.secret_end.saturating_sub(1);
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |e| at + e);
+            decode_text(&bytes[start..end])
+        });
         hits.push(Hit {
             rule_index: m.rule,
             rule_id: rule.id.clone(),
@@ -170,9 +186,82 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
             end: m.secret_end,
             secret: decode_text(&bytes[m.secret_start..m.secret_end]),
             line_text: line_text.trim_end_matches('\r').to_string(),
+            prev_line_text,
+            last_line_text,
         });
     }
     hits
+}
+
+/// How [`aggregate`] treats findings of the same fingerprint.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Aggregation {
+    /// Keep one finding per fingerprint, the earliest introduction (history scans: the same
+    /// secret in many versions of a file is one finding).
+    pub one_per_fingerprint: bool,
+    /// List every other place that holds each secret, not only how many.
+    pub all_locations: bool,
+}
+
+/// Orders findings (earliest introduction first, then by place), keeps one per fingerprint
+/// when asked, and tells each finding how many other places hold the same secret.
+pub fn aggregate(mut findings: Vec<Finding>, how: Aggregation) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (a.order, &a.path, a.hit.line, a.hit.column, &a.hit.rule_id).cmp(&(
+            b.order,
+            &b.path,
+            b.hit.line,
+            b.hit.column,
+            &b.hit.rule_id,
+        ))
+    });
+    if how.one_per_fingerprint {
+        let mut seen = std::collections::HashSet::new();
+        findings.retain(|f| seen.insert(f.fingerprint.clone()));
+    }
+    let mut groups: std::collections::HashMap<(&str, &str), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        groups
+            .entry((f.hit.rule_id.as_str(), f.hit.secret.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let groups: Vec<Vec<usize>> = groups.into_values().filter(|m| m.len() > 1).collect();
+    for members in groups {
+        let locs: Vec<Location> = members
+            .iter()
+            .map(|&i| Location {
+                path: findings[i].path.clone(),
+                line: findings[i].hit.line,
+                commit: findings[i].commit.clone(),
+            })
+            .collect();
+        for (k, &i) in members.iter().enumerate() {
+            findings[i].other_locations = members.len() - 1;
+            if how.all_locations {
+                findings[i].locations = locs
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, l)| l.clone())
+                    .collect();
+            }
+        }
+    }
+    findings
+}
+
+/// Sorts findings the way every report lists them: by path, line, column, rule.
+pub fn sort_for_report(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.path, a.hit.line, a.hit.column, &a.hit.rule_id).cmp(&(
+            &b.path,
+            b.hit.line,
+            b.hit.column,
+            &b.hit.rule_id,
+        ))
+    });
 }
 
 /// Walks forward through a blob counting newlines; positions must be asked in order

@@ -1,6 +1,7 @@
 //! keysweep: finds hardcoded secrets in working trees and git history, and helps move them
 //! into AWS Secrets Manager. The pipeline: source → engine → finding → filters → report /
-//! migrate (see the README's architecture section).
+//! migrate (see the README's architecture section). Only `cli` and `commands` know the
+//! command line; everything below them takes plain option structs.
 
 pub mod cli;
 pub mod commands;
@@ -10,9 +11,10 @@ pub mod exit;
 pub mod filter;
 pub mod finding;
 pub mod migrate;
+pub mod pathfilter;
+pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod rules;
-pub mod scanner;
 pub mod source;
 pub mod timefmt;

@@ -158,7 +158,11 @@ fn baseline_survives_a_rebase_that_moves_the_secret() {
         "{text}"
     );
     assert!(text.contains("extra = 1"));
-    assert_eq!(r.scan(&["."]), (1, vec![("svc/config.py".to_string(), 5)]));
+    assert_eq!(
+        r.scan(&["."]),
+        (1, vec![("./svc/config.py".to_string(), 5)]),
+        "a path given as . is reported as ripgrep does"
+    );
     assert_eq!(r.scan(&["--baseline", base, "."]), (0, vec![]));
     // History scans: the rebased commits hold the secret in new blobs, same fingerprint.
     assert_eq!(r.scan(&["--git"]).0, 1);

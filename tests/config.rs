@@ -37,7 +37,8 @@ fn keysweep(cwd: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Scans `root` (as the first path) and returns (exit code, sorted "path:rule" of findings).
+/// Scans `root` (as the first path) and returns (exit code, sorted "path:rule" of findings),
+/// paths relative to `root` (keysweep reports them joined to the root as given).
 fn scan(root: &Path, extra: &[&str]) -> (i32, Vec<String>, String) {
     let mut args = vec!["scan", "--format", "json"];
     args.extend_from_slice(extra);
@@ -54,9 +55,11 @@ fn scan(root: &Path, extra: &[&str]) -> (i32, Vec<String>, String) {
     let mut found: Vec<String> = v
         .iter()
         .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            let below = path.strip_prefix(root_s).and_then(|p| p.strip_prefix('/'));
             format!(
                 "{}:{}",
-                f["path"].as_str().unwrap(),
+                below.unwrap_or_else(|| panic!("{path} is not reported below {root_s}")),
                 f["rule_id"].as_str().or(f["rule"].as_str()).unwrap_or("?")
             )
         })

@@ -1,16 +1,17 @@
 //! `keysweep baseline create|prune`: record the findings a team accepts, and forget the ones
 //! that are gone. The file format is described in `filter/baseline.rs`.
 
-use crate::exit;
 use crate::cli::{BaselineCmd, ScanTarget};
-use crate::commands::scan::collect;
+use crate::commands::scan::scan_options;
+use crate::exit;
 use crate::filter::baseline::Baseline;
+use crate::pipeline::{self, Outcome};
 use anyhow::Result;
 
 pub fn run(cmd: BaselineCmd) -> Result<i32> {
     match cmd {
         BaselineCmd::Create { target, output } => {
-            let outcome = collect(&without_baseline(target))?;
+            let outcome = collect(target)?;
             let baseline = Baseline::from_findings(&outcome.findings);
             baseline.save(&output)?;
             eprintln!(
@@ -27,7 +28,7 @@ pub fn run(cmd: BaselineCmd) -> Result<i32> {
         }
         BaselineCmd::Prune { file, target } => {
             let mut baseline = Baseline::load(&file)?;
-            let outcome = collect(&without_baseline(target))?;
+            let outcome = collect(target)?;
             let dropped = baseline.prune(&outcome.findings);
             baseline.save(&file)?;
             eprintln!(
@@ -42,7 +43,8 @@ pub fn run(cmd: BaselineCmd) -> Result<i32> {
 }
 
 /// The scan behind create/prune must see every finding, including baselined ones.
-fn without_baseline(mut target: ScanTarget) -> ScanTarget {
-    target.baseline = None;
-    target
+fn collect(target: ScanTarget) -> Result<Outcome> {
+    let mut opts = scan_options(&target)?;
+    opts.baseline = None;
+    pipeline::run(&opts)
 }

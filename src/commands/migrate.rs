@@ -4,10 +4,12 @@
 
 use crate::migrate as ops;
 
-use crate::exit;
 use crate::cli::{MigrateCmd, PlanFormat};
 use crate::commands::scan;
+use crate::exit;
 use crate::finding::Finding;
+use crate::pathfilter::PathFilter;
+use crate::pipeline;
 use anyhow::{bail, Context, Result};
 use ops::aws::{self, Target};
 use ops::naming::Template;
@@ -28,20 +30,25 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
     if cmd.target.paths.len() > 1 {
         bail!("migrate takes one PATH (the repository or directory to migrate)");
     }
-    let globs = path_globs(&cmd.path_globs)?;
+    let globs = PathFilter::from_globs(&cmd.path_globs, "--path")?;
 
-    let outcome = scan::collect(&cmd.target)?;
+    let mut outcome = pipeline::run(&scan::scan_options(&cmd.target)?)?;
     let root = cmd
         .target
         .paths
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
+    // Migrate works on one project: its secrets are named, tagged and patched by their path
+    // below the migrated root.
+    for f in &mut outcome.findings {
+        f.path = below_root(&f.path, &root);
+    }
     let repo = repo_name(&root);
     let chosen: Vec<bool> = outcome
         .findings
         .iter()
-        .map(|f| is_chosen(f, &cmd, globs.as_ref()))
+        .map(|f| is_chosen(f, &cmd, &globs))
         .collect();
     if !chosen.iter().any(|&c| c) {
         if !cmd.target.quiet {
@@ -215,30 +222,23 @@ fn short_reason(msg: &str) -> String {
     msg.split(':').next().unwrap_or(msg).trim().to_string()
 }
 
-fn path_globs(globs: &[String]) -> Result<Option<globset::GlobSet>> {
-    if globs.is_empty() {
-        return Ok(None);
+/// `path` (as the scan reported it) relative to the migrated `root`.
+fn below_root(path: &str, root: &Path) -> String {
+    match Path::new(path).strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
+        _ => path.to_string(),
     }
-    let mut b = globset::GlobSetBuilder::new();
-    for g in globs {
-        b.add(
-            globset::GlobBuilder::new(g)
-                .literal_separator(false)
-                .build()
-                .with_context(|| format!("invalid --path glob {g:?}"))?,
-        );
-    }
-    Ok(Some(b.build()?))
 }
 
-fn is_chosen(f: &Finding, cmd: &MigrateCmd, globs: Option<&globset::GlobSet>) -> bool {
+/// `--path` globs match like `--exclude`: gitignore-style, relative to the migrated root.
+fn is_chosen(f: &Finding, cmd: &MigrateCmd, globs: &PathFilter) -> bool {
     (cmd.rules.is_empty() || cmd.rules.contains(&f.hit.rule_id))
         && (cmd.fingerprints.is_empty()
             || cmd
                 .fingerprints
                 .iter()
                 .any(|fp| !fp.is_empty() && f.fingerprint.starts_with(fp.as_str())))
-        && globs.is_none_or(|g| g.is_match(&f.path))
+        && (globs.is_empty() || globs.matches_file(&f.path))
 }
 
 /// `{repo}`: the name of the scanned root directory (a file's directory for a file).

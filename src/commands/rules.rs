@@ -1,8 +1,8 @@
 //! `keysweep rules list|show|check`: the rule pack as users see it.
 
-use crate::exit;
 use crate::cli::{RulesCmd, RulesFormat};
 use crate::engine::check_rule_examples;
+use crate::exit;
 use crate::rules::{builtin_rules, Rule};
 use anyhow::{bail, Result};
 use std::io::Write;

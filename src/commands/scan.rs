@@ -1,37 +1,22 @@
-//! `keysweep scan`: pick the source, run the scanner over it, filter, report, summarise.
+//! `keysweep scan`: translate the command line into the pipeline's options, run it, report,
+//! summarise.
 
+use crate::cli::{OutputArgs, ScanCmd, ScanTarget};
 use crate::exit;
-use crate::cli::{ScanCmd, ScanTarget};
-use crate::config;
-use crate::engine::RuleSet;
-use crate::finding::Finding;
-use crate::progress::Progress;
-use crate::report::{self, ReportContext};
-use crate::scanner::{sort_findings, Scanner};
-use crate::source::walk::{self, WalkOptions};
+use crate::pipeline::{self, Mode, Outcome, ScanOptions, Selection};
+use crate::report::{self, ReportContext, ReportOptions};
 use crate::source::Stats;
-use anyhow::Result;
+use anyhow::{bail, Result};
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// What a scan produced, before reporting.
-pub struct Outcome {
-    pub findings: Vec<Finding>,
-    pub stats: Stats,
-    pub elapsed: Duration,
-    pub scanner: Scanner,
-    /// What was scanned, for the summary line ("files", "blobs").
-    pub unit: &'static str,
-}
 
 pub fn run(cmd: ScanCmd) -> Result<i32> {
-    let outcome = collect(&cmd.target)?;
+    let outcome = pipeline::run(&scan_options(&cmd.target)?)?;
     let ctx = ReportContext {
-        rules: &outcome.scanner.rules,
+        rules: &outcome.rules,
         show_secrets: cmd.output.show_secrets,
+        repo_root: outcome.repo_root.as_deref(),
     };
-    report::emit(&cmd.output, &outcome.findings, &ctx)?;
+    report::emit(&report_options(&cmd.output), &outcome.findings, &ctx)?;
     if !cmd.target.quiet {
         eprintln!("{}", summary(&outcome));
     }
@@ -42,78 +27,61 @@ pub fn run(cmd: ScanCmd) -> Result<i32> {
     })
 }
 
-/// Runs the scan a target asks for and returns the filtered, sorted findings.
-pub fn collect(target: &ScanTarget) -> Result<Outcome> {
-    let started = Instant::now();
-    let cfg = config::load(target)?;
-    let scanner = Scanner::new(RuleSet::new(cfg.rules), cfg.allowlist);
-    let stats = Stats::default();
-    let (mut findings, unit) = if target.git {
-        let f = crate::source::git::scan(target, &scanner, &stats, cfg.max_file_size)?;
-        (f, "blobs")
-    } else if target.staged {
-        let f = crate::source::staged::scan(target, &scanner, &stats, cfg.max_file_size)?;
-        (f, "staged files")
+/// The pipeline's options for a scan target given on the command line.
+pub fn scan_options(t: &ScanTarget) -> Result<ScanOptions> {
+    let mode = if t.git {
+        if t.paths.len() > 1 {
+            bail!("--git scans one repository; {} paths given", t.paths.len());
+        }
+        let selection = match (&t.range, &t.since_commit, &t.branch) {
+            (Some(r), _, _) => Selection::Range(r.clone()),
+            (None, Some(rev), _) => Selection::Range(format!("{rev}..HEAD")),
+            (None, None, Some(b)) => Selection::Branch(b.clone()),
+            (None, None, None) => Selection::All,
+        };
+        Mode::History {
+            repo: t
+                .paths
+                .first()
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(".")),
+            selection,
+        }
+    } else if t.staged {
+        if t.paths.len() > 1 {
+            bail!(
+                "--staged scans one repository; {} paths given",
+                t.paths.len()
+            );
+        }
+        Mode::Staged {
+            repo: t.paths.first().cloned(),
+        }
     } else {
-        (
-            scan_tree(target, &scanner, &stats, cfg.max_file_size)?,
-            "files",
-        )
+        Mode::Tree {
+            paths: t.paths.clone(),
+        }
     };
-    sort_findings(&mut findings);
-    if let Some(path) = &target.baseline {
-        crate::filter::baseline::Baseline::load(path)?.suppress(&mut findings);
-    }
-    Ok(Outcome {
-        findings,
-        stats,
-        elapsed: started.elapsed(),
-        scanner,
-        unit,
+    Ok(ScanOptions {
+        mode,
+        exclude: t.exclude.clone(),
+        no_ignore: t.no_ignore,
+        max_file_size: t.max_file_size,
+        config: t.config.clone(),
+        baseline: t.baseline.clone(),
+        threads: t.threads,
+        quiet: t.quiet,
+        all_locations: t.all_locations,
+        timings: t.timings,
     })
 }
 
-fn scan_tree(
-    target: &ScanTarget,
-    scanner: &Scanner,
-    stats: &Stats,
-    max_file_size: u64,
-) -> Result<Vec<Finding>> {
-    let roots = if target.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        target.paths.clone()
-    };
-    let opts = WalkOptions {
-        roots,
-        excludes: target.exclude.clone(),
-        no_ignore: target.no_ignore,
-        max_file_size,
-        threads: threads(target),
-        quiet: target.quiet,
-    };
-    let found = Mutex::new(Vec::new());
-    let progress = Progress::new(target.quiet, "files");
-    walk::walk(
-        &opts,
-        stats,
-        &|blob| {
-            let f = scanner.scan_blob(blob.bytes, blob.path);
-            if !f.is_empty() {
-                found.lock().expect("findings lock").extend(f);
-            }
-        },
-        &|bytes| progress.advance(bytes),
-    )?;
-    progress.finish();
-    Ok(found.into_inner().expect("findings lock"))
-}
-
-/// Worker threads: `--threads` or every core.
-pub fn threads(target: &ScanTarget) -> usize {
-    target
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+pub fn report_options(o: &OutputArgs) -> ReportOptions {
+    ReportOptions {
+        format: o.format,
+        output: o.output.clone(),
+        show_secrets: o.show_secrets,
+    }
 }
 
 /// The one-line summary printed on stderr.

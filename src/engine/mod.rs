@@ -19,7 +19,7 @@ use regex::bytes::{Regex, RegexBuilder};
 /// many-rule sets of the generic keywords: real code fills it, the DFA is rebuilt over
 /// and over and then gives up for the far slower PikeVM (seen in perf on Rust crates).
 const DFA_CACHE: usize = 16 << 20;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 pub use examples::check_rule_examples;
 pub use window::Window;
@@ -47,13 +47,25 @@ struct CompiledRule {
 }
 
 impl CompiledRule {
-    fn regex(&self) -> Option<&(Regex, usize)> {
+    /// The compiled regex. A regex that does not compile (user rules are checked when the
+    /// config is loaded, built-in ones by the rule-pack tests, so this is a last resort) is
+    /// recorded in `errors` and the rule finds nothing.
+    fn regex(&self, errors: &Mutex<Vec<String>>) -> Option<&(Regex, usize)> {
         self.regex
             .get_or_init(|| {
-                let re = RegexBuilder::new(&self.rule.regex)
+                let re = match RegexBuilder::new(&self.rule.regex)
                     .dfa_size_limit(DFA_CACHE)
                     .build()
-                    .ok()?;
+                {
+                    Ok(re) => re,
+                    Err(e) => {
+                        record(
+                            errors,
+                            format!("rule {}: regex does not compile: {e}", self.rule.id),
+                        );
+                        return None;
+                    }
+                };
                 let group = self.rule.secret_group.unwrap_or_else(|| {
                     re.capture_names()
                         .position(|n| n == Some("secret"))
@@ -72,15 +84,46 @@ struct LineScreen {
 }
 
 impl LineScreen {
-    fn set(&self, rules: &[CompiledRule]) -> Option<&regex::bytes::RegexSet> {
+    /// The set, or None when it does not build (recorded in `errors`; its rules are then
+    /// searched one by one: correct, only slower).
+    fn set(
+        &self,
+        rules: &[CompiledRule],
+        errors: &Mutex<Vec<String>>,
+    ) -> Option<&regex::bytes::RegexSet> {
         self.set
             .get_or_init(|| {
-                regex::bytes::RegexSetBuilder::new(self.rules.iter().map(|&r| &rules[r].rule.regex))
-                    .dfa_size_limit(DFA_CACHE)
-                    .build()
-                    .ok()
+                let set = regex::bytes::RegexSetBuilder::new(
+                    self.rules.iter().map(|&r| &rules[r].rule.regex),
+                )
+                .dfa_size_limit(DFA_CACHE)
+                .build();
+                match set {
+                    Ok(set) => Some(set),
+                    Err(e) => {
+                        let ids: Vec<&str> =
+                            self.rules.iter().map(|&r| rules[r].rule.id.as_str()).collect();
+                        record(
+                            errors,
+                            format!(
+                                "the line screen of rules {} does not build ({e}); they run one by one",
+                                ids.join(", ")
+                            ),
+                        );
+                        None
+                    }
+                }
             })
             .as_ref()
+    }
+}
+
+/// Records an error once.
+fn record(errors: &Mutex<Vec<String>>, msg: String) {
+    if let Ok(mut e) = errors.lock() {
+        if !e.contains(&msg) {
+            e.push(msg);
+        }
     }
 }
 
@@ -93,6 +136,8 @@ pub struct RuleSet {
     line_screens: Vec<LineScreen>,
     /// Rules with no keywords: run on every blob. Kept few on purpose.
     keywordless: Vec<usize>,
+    /// What could not be compiled at scan time (see [`RuleSet::errors`]).
+    errors: Mutex<Vec<String>>,
 }
 
 impl RuleSet {
@@ -159,7 +204,14 @@ impl RuleSet {
             pattern_rules,
             line_screens,
             keywordless,
+            errors: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Regexes and line screens that failed to compile during the scans so far, one line
+    /// each: the caller warns about them, so nothing fails in silence.
+    pub fn errors(&self) -> Vec<String> {
+        self.errors.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {
@@ -171,7 +223,7 @@ impl RuleSet {
     pub fn unscreened_keywords(&self) -> usize {
         self.line_screens
             .iter()
-            .filter(|s| s.rules.len() > 1 && s.set(&self.rules).is_none())
+            .filter(|s| s.rules.len() > 1 && s.set(&self.rules, &self.errors).is_none())
             .count()
     }
 
@@ -226,7 +278,7 @@ impl RuleSet {
         for (pattern, start, end) in lines {
             let screen = &self.line_screens[pattern];
             let text = &haystack[start..end];
-            match screen.set(&self.rules) {
+            match screen.set(&self.rules, &self.errors) {
                 Some(set) => {
                     for i in set.matches(text).iter() {
                         windows.push(Window {
@@ -298,7 +350,7 @@ impl RuleSet {
     /// Runs one rule's regex over a window and keeps the matches that pass its checks.
     fn confirm(&self, haystack: &[u8], w: Window, out: &mut Vec<Match>) {
         let compiled = &self.rules[w.rule];
-        let Some((re, group)) = compiled.regex() else {
+        let Some((re, group)) = compiled.regex(&self.errors) else {
             return;
         };
         let text = &haystack[w.start..w.end];

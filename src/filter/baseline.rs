@@ -53,7 +53,7 @@ impl Baseline {
             entries: findings
                 .iter()
                 .map(|f| Entry {
-                    path: f.path.clone(),
+                    path: f.stable_path().to_string(),
                     rule: f.hit.rule_id.clone(),
                     fingerprint: f.fingerprint.clone(),
                 })
@@ -123,12 +123,9 @@ impl Baseline {
             .collect()
     }
 
-    /// Drops the findings listed in the baseline; returns how many were dropped.
-    pub fn suppress(&self, findings: &mut Vec<Finding>) -> usize {
-        let fps = self.fingerprints();
-        let before = findings.len();
-        findings.retain(|f| !fps.contains(f.fingerprint.as_str()));
-        before - findings.len()
+    /// True when the baseline lists this fingerprint.
+    pub fn contains(&self, fingerprint: &str) -> bool {
+        self.entries.iter().any(|e| e.fingerprint == fingerprint)
     }
 
     /// Keeps only entries whose fingerprint is among `findings`; returns how many were dropped.

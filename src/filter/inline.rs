@@ -13,33 +13,12 @@ const SAME_LINE: &[&[u8]] = &[
 /// detect-secrets' mark for the line below.
 const NEXT_LINE: &[u8] = b"pragma: allowlist nextline secret";
 
-/// True when the finding whose secret starts at byte `start` and ends at `end` is allowed by
-/// a mark on its first or last line, or by a next-line mark on the line before.
-pub fn is_allowed(bytes: &[u8], start: usize, end: usize) -> bool {
-    let (line_start, line_end) = line_bounds(bytes, start);
-    if has_any(&bytes[line_start..line_end], SAME_LINE) {
-        return true;
-    }
-    if end > line_end {
-        let (ls, le) = line_bounds(bytes, end.saturating_sub(1));
-        if has_any(&bytes[ls..le], SAME_LINE) {
-            return true;
-        }
-    }
-    if line_start > 0 {
-        let (ps, pe) = line_bounds(bytes, line_start - 1);
-        if memchr::memmem::find(&bytes[ps..pe], NEXT_LINE).is_some() {
-            return true;
-        }
-    }
-    false
-}
-
-fn line_bounds(bytes: &[u8], at: usize) -> (usize, usize) {
-    let at = at.min(bytes.len());
-    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-    (start, end)
+/// True when the match is allowed by a mark on its first or last line (`line`, `last_line`),
+/// or by a next-line mark on the line before (`prev_line`).
+pub fn is_allowed(line: &str, last_line: Option<&str>, prev_line: Option<&str>) -> bool {
+    has_any(line.as_bytes(), SAME_LINE)
+        || last_line.is_some_and(|l| has_any(l.as_bytes(), SAME_LINE))
+        || prev_line.is_some_and(|l| memchr::memmem::find(l.as_bytes(), NEXT_LINE).is_some())
 }
 
 fn has_any(line: &[u8], marks: &[&[u8]]) -> bool {
@@ -55,14 +34,15 @@ mod tests {
 
     #[test]
     fn marks_on_line_and_line_before() {
-        let text = b"a = 1\npw = 'x' # keysweep:allow\n# pragma: allowlist nextline secret\npw = 'y'\npw = 'z'\n";
-        let s = |needle: &[u8]| {
-            text.windows(needle.len())
-                .position(|w| w == needle)
-                .unwrap()
-        };
-        assert!(is_allowed(text, s(b"'x'"), s(b"'x'") + 3));
-        assert!(is_allowed(text, s(b"'y'"), s(b"'y'") + 3));
-        assert!(!is_allowed(text, s(b"'z'"), s(b"'z'") + 3));
+        assert!(is_allowed("pw = 'x' # keysweep:allow", None, Some("a = 1")));
+        let next = "# pragma: allowlist nextline secret";
+        assert!(is_allowed("pw = 'y'", None, Some(next)));
+        assert!(!is_allowed("pw = 'z'", None, Some("pw = 'y'")));
+        assert!(is_allowed(
+            "k = \"-----BEGIN",
+            Some("END----- # gitleaks:allow"),
+            None
+        ));
+        assert!(!is_allowed("pw = 'z'", None, None));
     }
 }

@@ -444,8 +444,10 @@ mod tests {
             end: 0,
             secret: secret.into(),
             line_text: line_text.into(),
+            prev_line_text: None,
+            last_line_text: None,
         };
-        Finding::new(hit, path.into(), None)
+        Finding::new(hit, &crate::source::Origin::file(path.into(), None))
     }
 
     fn opts(t: &Template) -> Options<'_> {

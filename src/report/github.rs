@@ -16,7 +16,7 @@ pub fn write(findings: &[Finding], _ctx: &ReportContext<'_>, w: &mut dyn Write) 
         writeln!(
             w,
             "::error file={},line={},endLine={},col={},title={}::{}",
-            escape_property(&f.path),
+            escape_property(f.stable_path()),
             f.hit.line,
             f.hit.end_line,
             f.hit.column,

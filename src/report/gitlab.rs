@@ -12,7 +12,7 @@ pub fn write(findings: &[Finding], _ctx: &ReportContext<'_>, w: &mut dyn Write) 
         .iter()
         .map(|f| {
             let mut location = json!({
-                "file": f.path,
+                "file": f.stable_path(),
                 "start_line": f.hit.line,
                 "end_line": f.hit.end_line,
             });

@@ -8,22 +8,94 @@ mod json;
 pub mod sarif;
 mod text;
 
-use crate::cli::{Format, OutputArgs};
 use crate::engine::RuleSet;
 use crate::finding::Finding;
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use json::Record;
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+    Sarif,
+    Csv,
+    Github,
+    Gitlab,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Text,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Csv,
+        Format::Github,
+        Format::Gitlab,
+    ];
+
+    /// The name users pass to `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Sarif => "sarif",
+            Format::Csv => "csv",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
+        }
+    }
+
+    /// One line of help for `--format`.
+    pub fn help(self) -> &'static str {
+        match self {
+            Format::Text => "for people (default)",
+            Format::Json => "one JSON array",
+            Format::Jsonl => "one JSON object per line",
+            Format::Sarif => "SARIF 2.1.0, for code scanning",
+            Format::Csv => "comma-separated values",
+            Format::Github => "GitHub Actions workflow-command annotations",
+            Format::Gitlab => "GitLab secret-detection report JSON",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| anyhow!("unknown report format {s:?}"))
+    }
+}
+
+/// Where and how to write a report.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub format: Format,
+    /// None: stdout.
+    pub output: Option<PathBuf>,
+    /// Print secrets in clear.
+    pub show_secrets: bool,
+}
 
 pub struct ReportContext<'a> {
     pub rules: &'a RuleSet,
     pub show_secrets: bool,
+    /// The top of the repository scanned, if any: SARIF locations are relative to it.
+    pub repo_root: Option<&'a Path>,
 }
 
 /// Writes the report to `--output` (mode 0600) or stdout.
-pub fn emit(args: &OutputArgs, findings: &[Finding], ctx: &ReportContext<'_>) -> Result<()> {
+pub fn emit(args: &ReportOptions, findings: &[Finding], ctx: &ReportContext<'_>) -> Result<()> {
     match &args.output {
         Some(path) => {
             let file = create_private(path)?;

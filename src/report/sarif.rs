@@ -14,6 +14,7 @@ use serde_sarif::sarif::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -40,21 +41,29 @@ pub fn build(findings: &[Finding], ctx: &ReportContext<'_>) -> Sarif {
         }
     }
     let rules: Vec<ReportingDescriptor> = used.iter().map(|r| descriptor(r)).collect();
+    let base = SourceRoot::new(ctx.repo_root);
     let results: Vec<serde_sarif::sarif::Result> = findings
         .iter()
-        .map(|f| result(f, index[f.hit.rule_id.as_str()]))
+        .map(|f| result(f, index[f.hit.rule_id.as_str()], &base))
         .collect();
     let driver = ToolComponent::builder()
         .name("keysweep")
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://github.com/keysweep/keysweep")
         .rules(rules)
         .build();
+    let mut bases = BTreeMap::new();
+    if let Some(uri) = &base.uri {
+        bases.insert(
+            SRCROOT.to_string(),
+            ArtifactLocation::builder().uri(uri.clone()).build(),
+        );
+    }
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
+        .original_uri_base_ids(bases)
         .build();
     Sarif::builder()
         .schema(SCHEMA_URI)
@@ -122,7 +131,71 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding, rule_index: usize) -> serde_sarif::sarif::Result {
+/// The base that artifact URIs are relative to: the repository's top when the scan was in a
+/// repository (so code scanning can place alerts), else the working directory.
+const SRCROOT: &str = "%SRCROOT%";
+
+struct SourceRoot {
+    /// `file:` URI of the base, ending in `/`.
+    uri: Option<String>,
+    /// The working directory, relative to the base, for paths reported relative to it.
+    cwd_in_base: Option<PathBuf>,
+    in_repo: bool,
+}
+
+impl SourceRoot {
+    fn new(repo_root: Option<&Path>) -> SourceRoot {
+        let cwd = std::env::current_dir().ok();
+        let base = repo_root.map(Path::to_path_buf).or_else(|| cwd.clone());
+        let uri = base.as_deref().map(|b| {
+            let mut u = file_uri(b);
+            if !u.ends_with('/') {
+                u.push('/');
+            }
+            u
+        });
+        let cwd_in_base = match (&cwd, &base) {
+            (Some(c), Some(b)) => c.strip_prefix(b).ok().map(Path::to_path_buf),
+            _ => None,
+        };
+        SourceRoot {
+            uri,
+            cwd_in_base,
+            in_repo: repo_root.is_some(),
+        }
+    }
+
+    /// (uri, uses the base) for a finding.
+    fn locate(&self, f: &Finding) -> (String, bool) {
+        if let (true, Some(p)) = (self.in_repo, &f.repo_path) {
+            return (uri_path(p), true);
+        }
+        let path = Path::new(&f.path);
+        if path.is_absolute() {
+            return (file_uri(path), false);
+        }
+        match &self.cwd_in_base {
+            Some(prefix) => {
+                let joined = prefix.join(path.strip_prefix("./").unwrap_or(path));
+                (uri_path(&joined.to_string_lossy().replace('\\', "/")), true)
+            }
+            None => (uri_path(&f.path), false),
+        }
+    }
+}
+
+/// A `file:` URI for an absolute path.
+fn file_uri(path: &Path) -> String {
+    let p = path.to_string_lossy().replace('\\', "/");
+    let p = if p.starts_with('/') {
+        p
+    } else {
+        format!("/{p}")
+    };
+    format!("file://{}", uri_path(&p))
+}
+
+fn result(f: &Finding, rule_index: usize, base: &SourceRoot) -> serde_sarif::sarif::Result {
     let region = Region::builder()
         .start_line(f.hit.line as i64)
         .start_column(f.hit.column as i64)
@@ -132,12 +205,7 @@ fn result(f: &Finding, rule_index: usize) -> serde_sarif::sarif::Result {
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(uri_path(&f.path))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
+                .artifact_location(artifact(base, f))
                 .region(region)
                 .build(),
         )
@@ -171,6 +239,18 @@ fn result(f: &Finding, rule_index: usize) -> serde_sarif::sarif::Result {
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build()
+}
+
+fn artifact(base: &SourceRoot, f: &Finding) -> ArtifactLocation {
+    let (uri, relative) = base.locate(f);
+    if relative {
+        ArtifactLocation::builder()
+            .uri(uri)
+            .uri_base_id(SRCROOT)
+            .build()
+    } else {
+        ArtifactLocation::builder().uri(uri).build()
+    }
 }
 
 /// Percent-encodes what a relative URI reference cannot hold as is.

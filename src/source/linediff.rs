@@ -21,6 +21,27 @@ pub fn touches(ranges: &[std::ops::RangeInclusive<usize>], first: usize, last: u
         .any(|r| *r.start() <= last && first <= *r.end())
 }
 
+/// The lines in both `a` and `b` (each sorted and disjoint, as `added_lines` returns them).
+pub fn intersect(
+    a: &[std::ops::RangeInclusive<usize>],
+    b: &[std::ops::RangeInclusive<usize>],
+) -> Vec<std::ops::RangeInclusive<usize>> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        let start = *a[i].start().max(b[j].start());
+        let end = *a[i].end().min(b[j].end());
+        if start <= end {
+            out.push(start..=end);
+        }
+        if a[i].end() < b[j].end() {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +55,7 @@ mod tests {
         assert!(added_lines(new, new).is_empty());
         assert!(touches(&[2..=2], 1, 3));
         assert!(!touches(&[2..=2], 3, 4));
+        assert_eq!(intersect(&[1..=3, 6..=9], &[2..=7]), vec![2..=3, 6..=7]);
+        assert!(intersect(&[1..=2], &[3..=4]).is_empty());
     }
 }

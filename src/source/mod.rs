@@ -1,74 +1,77 @@
-//! Sources turn a target into blobs of bytes with an origin. A source knows nothing about
-//! rules: it hands each blob to a callback and counts what it skipped.
+//! Sources turn a target into blobs of bytes with an origin: a directory walk (`walk`), the
+//! staged index against `HEAD` (`staged`), or git history (`git`). A source knows nothing
+//! about rules, findings or filters, nor about the command line: it is given a plain options
+//! struct, hands each blob to a callback and counts what it skipped.
 
 pub mod decode;
 pub mod git;
 pub mod linediff;
 pub mod staged;
+mod stats;
 pub mod walk;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use serde::Serialize;
+use std::ops::RangeInclusive;
 
-/// Bytes to scan and the path they are reported under (relative to the scan root).
+pub use stats::Stats;
+
+/// Bytes to scan and where they came from.
 pub struct Blob<'a> {
     pub bytes: &'a [u8],
-    pub path: &'a str,
+    pub origin: Origin,
 }
 
-/// Counters shared by all worker threads of one scan; read once for the summary line.
-#[derive(Default)]
-pub struct Stats {
-    pub files: AtomicU64,
-    pub bytes: AtomicU64,
-    pub skipped_binary: AtomicU64,
-    pub skipped_large: AtomicU64,
-    pub skipped_unreadable: AtomicU64,
-    pub skipped_other: AtomicU64,
-    pub decoded: AtomicU64,
-    pub warnings: AtomicU64,
-    warn_lines: Mutex<Vec<String>>,
+/// Where a blob was found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// The path as the user gave it, the way ripgrep prints it (`scan src` reports
+    /// `src/config.py`), `/`-separated. History and staged scans: relative to the repository.
+    pub path: String,
+    /// The path relative to the root of the repository holding the file, when there is one:
+    /// the stable part of a fingerprint and the URI code scanning places alerts by.
+    pub repo_path: Option<String>,
+    /// History scans: the commit that introduced this content at this path.
+    pub commit: Option<CommitInfo>,
+    /// Staged and range scans: only these lines (1-based, inclusive) are new; a secret on
+    /// other lines was there before and is not reported.
+    pub changed_lines: Option<Vec<RangeInclusive<usize>>>,
+    /// History scans: topological position of the commit (lower is older); 0 elsewhere.
+    pub order: usize,
 }
 
-impl Stats {
-    pub fn add(counter: &AtomicU64, n: u64) {
-        counter.fetch_add(n, Ordering::Relaxed);
-    }
-
-    pub fn get(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
-    }
-
-    /// Records a warning; it is printed on stderr as one line (unless quiet) at once.
-    pub fn warn(&self, quiet: bool, msg: String) {
-        Stats::add(&self.warnings, 1);
-        if !quiet {
-            eprintln!("keysweep: warning: {msg}");
-        }
-        if let Ok(mut w) = self.warn_lines.lock() {
-            if w.len() < 1000 {
-                w.push(msg);
-            }
+impl Origin {
+    /// An origin for a file at `path` (`repo_path` when it lies in a repository).
+    pub fn file(path: String, repo_path: Option<String>) -> Origin {
+        Origin {
+            path,
+            repo_path,
+            ..Origin::default()
         }
     }
 
-    pub fn warnings(&self) -> Vec<String> {
-        self.warn_lines
-            .lock()
-            .map(|w| w.clone())
-            .unwrap_or_default()
+    /// The path that identifies the file whatever the working directory.
+    pub fn stable_path(&self) -> &str {
+        self.repo_path.as_deref().unwrap_or(&self.path)
     }
 
-    /// Skip counts by kind, for the summary line; kinds with zero are left out.
-    pub fn skips(&self) -> Vec<(&'static str, u64)> {
-        [
-            ("binary", Stats::get(&self.skipped_binary)),
-            ("too large", Stats::get(&self.skipped_large)),
-            ("unreadable", Stats::get(&self.skipped_unreadable)),
-            ("other", Stats::get(&self.skipped_other)),
-        ]
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .collect()
+    /// True when a match spanning lines `first..=last` is on a changed line (always true
+    /// when the origin does not restrict lines).
+    pub fn is_changed(&self, first: usize, last: usize) -> bool {
+        match &self.changed_lines {
+            None => true,
+            Some(ranges) => linediff::touches(ranges, first, last),
+        }
     }
+}
+
+/// The commit that introduced a blob at a path (git history scans).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
 }

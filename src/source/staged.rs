@@ -11,12 +11,10 @@
 //! the index (sorted by path) and the tree (sorted the same way) are merged directory by
 //! directory. A typical commit in a 50,000-file repository reads a handful of trees.
 
-use crate::cli::ScanTarget;
-use crate::finding::Finding;
-use crate::scanner::Scanner;
+use crate::pathfilter::PathFilter;
 use crate::source::decode::{self, Text};
 use crate::source::linediff;
-use crate::source::Stats;
+use crate::source::{Blob, Origin, Stats};
 use anyhow::{Context, Result};
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::index::entry::{Flags, Mode};
@@ -96,14 +94,25 @@ fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>> {
     Ok(Some(commit.tree_id()?.detach()))
 }
 
-/// Scans the index against HEAD, reporting only secrets on added or changed lines.
+/// What to compare: the repository (`None`: the current directory, or `$GIT_DIR` when git
+/// runs us as a hook) and what to skip.
+pub struct StagedOptions {
+    pub repo: Option<PathBuf>,
+    /// Paths skipped, matched relative to the repository.
+    pub exclude: PathFilter,
+    pub max_file_size: u64,
+    pub threads: usize,
+    pub quiet: bool,
+}
+
+/// Compares the index with HEAD and hands each staged blob that adds or changes lines to
+/// `on_blob`, its origin restricted to those lines.
 pub fn scan(
-    target: &ScanTarget,
-    scanner: &Scanner,
+    opts: &StagedOptions,
     stats: &Stats,
-    max_file_size: u64,
-) -> Result<Vec<Finding>> {
-    let repo = match (target.paths.first(), std::env::var_os("GIT_DIR")) {
+    on_blob: &(dyn Fn(Blob<'_>) + Sync),
+) -> Result<()> {
+    let repo = match (opts.repo.as_ref(), std::env::var_os("GIT_DIR")) {
         // Run by git (a hook) with an explicit repository: use it as is.
         (None, Some(dir)) if !dir.is_empty() => {
             gix::open_opts(&dir, gix::open::Options::isolated()).with_context(|| {
@@ -114,69 +123,51 @@ pub fn scan(
     };
     let state = load_index(&repo)?;
     let head = head_tree(&repo)?;
-    let diff = diff_index(&repo, &state, head, crate::commands::scan::threads(target))?;
-    report_skips(target, stats, &diff);
+    let diff = diff_index(&repo, &state, head, opts.threads)?;
+    report_skips(opts.quiet, stats, &diff);
 
-    let excluded = exclude_set(&target.exclude)?;
     let mut changes: Vec<Change> = diff
         .changes
         .into_iter()
-        .filter(|c| {
-            let p = c.path.to_str_lossy();
-            !scanner.allowlist.allows_path(&p) && !excluded.is_match(p.as_ref())
-        })
+        .filter(|c| !opts.exclude.matches_file(&c.path.to_str_lossy()))
         .collect();
-    detect_renames(&repo, &mut changes, &diff.deleted, max_file_size);
+    detect_renames(&repo, &mut changes, &diff.deleted, opts.max_file_size);
 
-    let work = |repo: &gix::Repository, c: &Change| -> Vec<Finding> {
-        scan_change(repo, c, scanner, stats, max_file_size, target.quiet)
-    };
-    let mut findings = Vec::new();
+    let work = |repo: &gix::Repository, c: &Change| scan_change(repo, c, opts, stats, on_blob);
     if changes.len() <= 16 {
         for c in &changes {
-            findings.extend(work(&repo, c));
+            work(&repo, c);
         }
     } else {
         let sync = repo.clone().into_sync();
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(crate::commands::scan::threads(target))
+            .num_threads(opts.threads)
             .build()?;
-        let per: Vec<Vec<Finding>> = pool.install(|| {
+        pool.install(|| {
             changes
                 .par_iter()
-                .map_init(|| sync.to_thread_local(), |r, c| work(r, c))
-                .collect()
+                .for_each_init(|| sync.to_thread_local(), |r, c| work(r, c))
         });
-        findings.extend(per.into_iter().flatten());
     }
-    Ok(findings)
+    Ok(())
 }
 
-/// `--exclude` globs, matched against repository-relative paths.
-fn exclude_set(globs: &[String]) -> Result<globset::GlobSet> {
-    let mut b = globset::GlobSetBuilder::new();
-    for g in globs {
-        b.add(globset::Glob::new(g).with_context(|| format!("invalid --exclude glob {g:?}"))?);
-    }
-    Ok(b.build()?)
-}
-
-fn report_skips(target: &ScanTarget, stats: &Stats, diff: &Diff) {
+fn report_skips(quiet: bool, stats: &Stats, diff: &Diff) {
     for p in &diff.submodules {
         Stats::add(&stats.skipped_other, 1);
         stats.warn(
-            target.quiet,
+            quiet,
             format!("{p}: submodule commit changed; its content is not scanned here"),
         );
     }
     for p in &diff.unmerged {
         Stats::add(&stats.skipped_other, 1);
-        stats.warn(target.quiet, format!("{p}: unmerged path skipped"));
+        stats.warn(quiet, format!("{p}: unmerged path skipped"));
     }
     for p in &diff.sparse_dirs {
         Stats::add(&stats.skipped_other, 1);
         stats.warn(
-            target.quiet,
+            quiet,
             format!("{p}: sparse directory outside the checkout cone skipped"),
         );
     }
@@ -194,28 +185,28 @@ fn read_blob(repo: &gix::Repository, id: ObjectId, max: u64) -> Result<Option<Ve
 fn scan_change(
     repo: &gix::Repository,
     c: &Change,
-    scanner: &Scanner,
+    opts: &StagedOptions,
     stats: &Stats,
-    max: u64,
-    quiet: bool,
-) -> Vec<Finding> {
+    on_blob: &(dyn Fn(Blob<'_>) + Sync),
+) {
+    let (max, quiet) = (opts.max_file_size, opts.quiet);
     let path = c.path.to_str_lossy();
     let new = match read_blob(repo, c.new, max) {
         Ok(Some(b)) => b,
         Ok(None) => {
             Stats::add(&stats.skipped_large, 1);
-            return Vec::new();
+            return;
         }
         Err(e) => {
             Stats::add(&stats.skipped_unreadable, 1);
             stats.warn(quiet, format!("{path}: cannot read staged blob: {e}"));
-            return Vec::new();
+            return;
         }
     };
     let new_text = match decode::prepare(&new) {
         Text::Binary => {
             Stats::add(&stats.skipped_binary, 1);
-            return Vec::new();
+            return;
         }
         t => {
             if decode::is_decoded(&t) {
@@ -239,11 +230,16 @@ fn scan_change(
     };
     let ranges = linediff::added_lines(&old_text, &new_text);
     if ranges.is_empty() {
-        return Vec::new();
+        return;
     }
-    let mut found = scanner.scan_blob(&new_text, &path);
-    found.retain(|f| linediff::touches(&ranges, f.hit.line, f.hit.end_line));
-    found
+    let origin = Origin {
+        changed_lines: Some(ranges),
+        ..Origin::file(path.to_string(), Some(path.to_string()))
+    };
+    on_blob(Blob {
+        bytes: &new_text,
+        origin,
+    });
 }
 
 /// Pairs added files with deleted ones so a moved file reports only the lines that changed:

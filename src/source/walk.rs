@@ -1,10 +1,15 @@
 //! Working-tree source: a parallel, gitignore-aware walk (`ignore`) that reads each file once
 //! and hands its text to the caller on the walker's own thread (no channel, no copy).
+//!
+//! Paths are reported the way ripgrep prints them: joined to the root as the user gave it
+//! (`scan src` → `src/config.py`; no root given → `config.py`). Excludes match the path
+//! relative to its root; the path relative to the enclosing repository, when there is one, is
+//! recorded for fingerprints and SARIF.
 
 use super::decode::{self, Text};
-use super::{Blob, Stats};
+use super::{Blob, Origin, Stats};
+use crate::pathfilter::PathFilter;
 use anyhow::{Context, Result};
-use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
 use std::cell::RefCell;
 use std::fs::File;
@@ -12,8 +17,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub struct WalkOptions {
+    /// Files or directories as the user named them; empty means the current directory,
+    /// reported without a `./` prefix.
     pub roots: Vec<PathBuf>,
-    pub excludes: Vec<String>,
+    /// Paths skipped (matched relative to their root); directories are pruned whole.
+    pub exclude: PathFilter,
     pub no_ignore: bool,
     pub max_file_size: u64,
     pub threads: usize,
@@ -32,40 +40,120 @@ pub fn walk(
     on_blob: &(dyn Fn(Blob<'_>) + Sync),
     on_file_done: &(dyn Fn(u64) + Sync),
 ) -> Result<()> {
-    for root in &opts.roots {
+    let implicit = [PathBuf::from(".")];
+    let (roots, strip_dot) = if opts.roots.is_empty() {
+        (&implicit[..], true)
+    } else {
+        (&opts.roots[..], false)
+    };
+    for root in roots {
         let meta =
             std::fs::metadata(root).with_context(|| format!("cannot scan {}", root.display()))?;
+        let root = Root::new(root, meta.is_file(), strip_dot);
         if meta.is_file() {
-            // A file named on the command line is scanned even if it is ignored.
-            let display = root.to_string_lossy().replace('\\', "/");
-            scan_file(root, display, opts, stats, on_blob, on_file_done);
+            // A file named on the command line is scanned even if a .gitignore lists it, but
+            // not if an exclude matches it: relative to its repository when it is in one (as
+            // pre-commit passes names), else as named.
+            let name = root
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            let origin = root.origin(&root.path, &name.unwrap_or_default(), stats, opts.quiet);
+            let rel = origin.repo_path.as_deref().unwrap_or(&origin.path);
+            if !opts.exclude.matches_file(rel) {
+                scan_file(&root.path, origin, opts, stats, on_blob, on_file_done);
+            }
             continue;
         }
-        walk_dir(root, opts, stats, on_blob, on_file_done)?;
+        walk_dir(&root, opts, stats, on_blob, on_file_done)?;
     }
     Ok(())
 }
 
+/// A root of the walk: how its paths are displayed and where it sits in its repository.
+struct Root {
+    path: PathBuf,
+    /// No root was given: paths are printed without the leading `./`.
+    strip_dot: bool,
+    /// The root's directory relative to the enclosing repository's top (`""` at the top), or
+    /// None outside a repository.
+    repo_prefix: Option<String>,
+}
+
+impl Root {
+    fn new(path: &Path, is_file: bool, strip_dot: bool) -> Root {
+        let dir = if is_file {
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        } else {
+            path
+        };
+        Root {
+            path: path.to_path_buf(),
+            strip_dot,
+            repo_prefix: repo_prefix(dir),
+        }
+    }
+
+    /// The origin of `path`, found `rel` below this root (`rel` is the file name for a file
+    /// root).
+    fn origin(&self, path: &Path, rel: &str, stats: &Stats, quiet: bool) -> Origin {
+        let shown = match path.to_str() {
+            Some(s) => s.replace('\\', "/"),
+            None => {
+                stats.warn(
+                    quiet,
+                    format!(
+                        "{}: path is not valid UTF-8; reported lossily",
+                        path.display()
+                    ),
+                );
+                path.to_string_lossy().replace('\\', "/")
+            }
+        };
+        let shown = if self.strip_dot {
+            shown
+                .strip_prefix("./")
+                .map(str::to_string)
+                .unwrap_or(shown)
+        } else {
+            shown
+        };
+        let repo_path = self.repo_prefix.as_ref().map(|p| {
+            if p.is_empty() {
+                rel.to_string()
+            } else {
+                format!("{p}/{rel}")
+            }
+        });
+        Origin::file(shown, repo_path)
+    }
+}
+
+/// Where `dir` lies below the top of the git work tree holding it (`.git` found above it).
+fn repo_prefix(dir: &Path) -> Option<String> {
+    let abs = std::fs::canonicalize(dir).ok()?;
+    let top = abs.ancestors().find(|d| d.join(".git").exists())?;
+    let rel = abs.strip_prefix(top).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
 fn walk_dir(
-    root: &Path,
+    root: &Root,
     opts: &WalkOptions,
     stats: &Stats,
     on_blob: &(dyn Fn(Blob<'_>) + Sync),
     on_file_done: &(dyn Fn(u64) + Sync),
 ) -> Result<()> {
-    let mut overrides = OverrideBuilder::new(root);
-    for glob in &opts.excludes {
-        overrides
-            .add(&format!("!{glob}"))
-            .with_context(|| format!("invalid --exclude glob {glob:?}"))?;
-    }
-    let overrides = overrides.build().context("building --exclude globs")?;
-    let mut builder = WalkBuilder::new(root);
+    let base = root.path.as_path();
+    // The entry filter must own what it uses (the walker keeps it beyond this call).
+    let (exclude, prune_base) = (opts.exclude.clone(), root.path.clone());
+    let mut builder = WalkBuilder::new(base);
     builder
         // Dotfiles such as .env are where secrets live.
         .hidden(false)
         .follow_links(true)
-        .overrides(overrides)
         .threads(opts.threads)
         .git_ignore(!opts.no_ignore)
         .git_global(!opts.no_ignore)
@@ -74,7 +162,17 @@ fn walk_dir(
         .parents(!opts.no_ignore)
         // .gitignore files apply even when the tree is not (yet) a git repository.
         .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git");
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            if exclude.is_empty() || e.depth() == 0 {
+                return true;
+            }
+            let rel = e.path().strip_prefix(&prune_base).unwrap_or(e.path());
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !exclude.matches(&rel.to_string_lossy(), is_dir)
+        });
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             let entry = match entry {
@@ -89,21 +187,10 @@ fn walk_dir(
                 return WalkState::Continue;
             }
             let path = entry.path();
-            let rel = path.strip_prefix(root).unwrap_or(path);
-            let display = match rel.to_str() {
-                Some(s) => s.replace('\\', "/"),
-                None => {
-                    stats.warn(
-                        opts.quiet,
-                        format!(
-                            "{}: path is not valid UTF-8; reported lossily",
-                            rel.display()
-                        ),
-                    );
-                    rel.to_string_lossy().replace('\\', "/")
-                }
-            };
-            scan_file(path, display, opts, stats, on_blob, on_file_done);
+            let rel = path.strip_prefix(base).unwrap_or(path);
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let origin = root.origin(path, &rel, stats, opts.quiet);
+            scan_file(path, origin, opts, stats, on_blob, on_file_done);
             WalkState::Continue
         })
     });
@@ -112,7 +199,7 @@ fn walk_dir(
 
 fn scan_file(
     path: &Path,
-    display: String,
+    origin: Origin,
     opts: &WalkOptions,
     stats: &Stats,
     on_blob: &(dyn Fn(Blob<'_>) + Sync),
@@ -131,7 +218,7 @@ fn scan_file(
                 Stats::add(&stats.skipped_unreadable, 1);
                 stats.warn(
                     opts.quiet,
-                    format!("{display}: {}", one_line(&e.to_string())),
+                    format!("{}: {}", origin.path, one_line(&e.to_string())),
                 );
                 return;
             }
@@ -147,7 +234,7 @@ fn scan_file(
                 Stats::add(&stats.bytes, buf.len() as u64);
                 on_blob(Blob {
                     bytes: &bytes,
-                    path: &display,
+                    origin,
                 });
                 on_file_done(buf.len() as u64);
             }

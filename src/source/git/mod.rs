@@ -6,16 +6,18 @@
 //!
 //! The repository is opened isolated (no system/user config, no environment) and only its
 //! object database and refs are read: no worktree, no filters, no hooks.
+//!
+//! The source knows nothing about rules: it hands each unique blob's text to an `inspect`
+//! callback, keeps whatever the callback returns for the blobs it cares about (the payload,
+//! e.g. their hits), and then says where each of those blobs was introduced.
 
 mod attribution;
 mod graph;
 mod packscan;
 
-use crate::cli::ScanTarget;
-use crate::finding::{CommitInfo, Finding, Hit, Location};
+use crate::pathfilter::PathFilter;
 use crate::progress::Progress;
-use crate::scanner::Scanner;
-use crate::source::{decode, linediff, Stats};
+use crate::source::{decode, linediff, CommitInfo, Origin, Stats};
 use anyhow::{anyhow, bail, Context, Result};
 use attribution::{for_each_introduction, FullTrees, HitTrees};
 use gix::bstr::{BString, ByteSlice};
@@ -25,6 +27,37 @@ use gix::ObjectId;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+/// Which history to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every ref (branches, tags, remotes, stash; not notes) and HEAD.
+    All,
+    /// Only what is reachable from this revision.
+    Branch(String),
+    /// `A..B`: only content the commits in the range introduced, and only its new lines.
+    Range(String),
+}
+
+pub struct HistoryOptions {
+    /// The repository (or a directory inside it).
+    pub repo: PathBuf,
+    pub selection: Selection,
+    /// Introductions at these (repository-relative) paths are dropped.
+    pub exclude: PathFilter,
+    pub max_file_size: u64,
+    pub threads: usize,
+    pub quiet: bool,
+    /// Print how long each phase took (`--timings`).
+    pub timings: bool,
+}
+
+/// What a history scan found: the payload of every blob `inspect` kept, and each place such a
+/// blob was introduced (index into `payloads`, origin with path, commit and order).
+pub struct History<P> {
+    pub payloads: Vec<P>,
+    pub places: Vec<(usize, Origin)>,
+}
 
 /// Reports a corrupt or missing object once, by id, and lets the scan go on.
 pub(crate) struct Warner<'a> {
@@ -45,35 +78,25 @@ impl Warner<'_> {
     }
 }
 
-/// Scans every unique blob reachable from the target's refs once and attributes findings.
-pub fn scan(
-    target: &ScanTarget,
-    scanner: &Scanner,
+/// Scans every unique blob of the selected history once with `inspect`, then attributes the
+/// blobs it kept to the commits and paths that introduced them.
+pub fn scan<P: Send>(
+    opts: &HistoryOptions,
     stats: &Stats,
-    max_file_size: u64,
-) -> Result<Vec<Finding>> {
-    if target.paths.len() > 1 {
-        bail!(
-            "--git scans one repository; {} paths given",
-            target.paths.len()
-        );
-    }
-    let dir = target
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let repo = open(&dir)?;
+    inspect: &(dyn Fn(&[u8]) -> Option<P> + Sync),
+) -> Result<History<P>> {
+    let dir = &opts.repo;
+    let repo = open(dir)?;
     let warn = Warner {
         stats,
-        quiet: target.quiet,
+        quiet: opts.quiet,
         seen: Mutex::new(HashSet::default()),
     };
     let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
         Ok(Some(commits)) => {
             let set: HashSet<ObjectId> = commits.iter().copied().collect();
             stats.warn(
-                target.quiet,
+                opts.quiet,
                 format!(
                     "{} is a shallow clone: history beyond {} boundary commit(s) is missing and was not scanned",
                     dir.display(),
@@ -84,43 +107,46 @@ pub fn scan(
         }
         _ => HashSet::default(),
     };
-    let range = match (&target.range, &target.since_commit) {
-        (Some(r), _) => Some(parse_range(&repo, r)?),
-        (None, Some(rev)) => Some(parse_range(&repo, &format!("{rev}..HEAD"))?),
-        (None, None) => None,
-    };
     let ctx = Ctx {
         repo: &repo,
-        scanner,
+        inspect,
         stats,
         warn: &warn,
         shallow: &shallow,
-        max_file_size,
-        threads: crate::commands::scan::threads(target),
-        quiet: target.quiet,
+        opts,
     };
-    let found = match range {
-        Some((hide, tip)) => scan_range(&ctx, &hide, tip)?,
-        None => {
-            let tips = match &target.branch {
-                Some(b) => vec![resolve(&repo, b)?],
-                None => all_tips(&repo, &warn)?,
-            };
-            scan_history(&ctx, &tips)
+    match &opts.selection {
+        Selection::Range(r) => {
+            let (hide, tip) = parse_range(&repo, r)?;
+            scan_range(&ctx, &hide, tip)
         }
-    };
-    Ok(finish(found, target.all_locations))
+        Selection::Branch(b) => Ok(scan_history(&ctx, &[resolve(&repo, b)?])),
+        Selection::All => Ok(scan_history(&ctx, &all_tips(&repo, &warn)?)),
+    }
 }
 
-struct Ctx<'a> {
+struct Ctx<'a, P> {
     repo: &'a gix::Repository,
-    scanner: &'a Scanner,
+    inspect: &'a (dyn Fn(&[u8]) -> Option<P> + Sync),
     stats: &'a Stats,
     warn: &'a Warner<'a>,
     shallow: &'a HashSet<ObjectId>,
-    max_file_size: u64,
-    threads: usize,
-    quiet: bool,
+    opts: &'a HistoryOptions,
+}
+
+impl<P> Ctx<'_, P> {
+    fn shared(&self) -> Shared<'_, P> {
+        Shared {
+            inspect: self.inspect,
+            stats: self.stats,
+            warn: self.warn,
+            max_file_size: self.opts.max_file_size,
+        }
+    }
+
+    fn threads(&self) -> usize {
+        self.opts.threads.max(1)
+    }
 }
 
 /// Opens the repository at `dir` or above it, ignoring system, user and environment config:
@@ -192,37 +218,32 @@ fn all_tips(repo: &gix::Repository, warn: &Warner) -> Result<Vec<ObjectId>> {
     Ok(tips)
 }
 
-/// Scans `blobs` (unique ids) in parallel; returns the hits of blobs that have any.
-fn scan_blobs(ctx: &Ctx, blobs: &[ObjectId]) -> HashMap<ObjectId, Vec<Hit>> {
+/// Scans `blobs` (unique ids) in parallel; returns the payloads of the blobs kept.
+fn scan_blobs<P: Send>(ctx: &Ctx<P>, blobs: &[ObjectId]) -> HashMap<ObjectId, P> {
     let mut sorted = blobs.to_vec();
     attribution::Locator::new(ctx.repo).sort(&mut sorted);
     let blobs = &sorted[..];
-    let progress = Progress::new(ctx.quiet, "blobs");
+    let progress = Progress::new(ctx.opts.quiet, "blobs");
     let sync = ctx.repo.clone().into_sync();
     let next = AtomicUsize::new(0);
-    let found: Mutex<HashMap<ObjectId, Vec<Hit>>> = Mutex::new(HashMap::default());
-    let shared = Shared {
-        scanner: ctx.scanner,
-        stats: ctx.stats,
-        warn: ctx.warn,
-        max_file_size: ctx.max_file_size,
-    };
+    let found: Mutex<HashMap<ObjectId, P>> = Mutex::new(HashMap::default());
+    let shared = ctx.shared();
     let shared = &shared;
-    let chunk = (blobs.len() / (ctx.threads.max(1) * 16)).clamp(16, 512);
+    let chunk = (blobs.len() / (ctx.threads() * 16)).clamp(16, 512);
     std::thread::scope(|s| {
-        for _ in 0..ctx.threads.max(1) {
+        for _ in 0..ctx.threads() {
             s.spawn(|| {
                 let repo = sync.to_thread_local();
                 let mut buf = Vec::new();
-                let mut local: Vec<(ObjectId, Vec<Hit>)> = Vec::new();
+                let mut local: Vec<(ObjectId, P)> = Vec::new();
                 loop {
                     let start = next.fetch_add(chunk, Ordering::Relaxed);
                     if start >= blobs.len() {
                         break;
                     }
                     for id in &blobs[start..(start + chunk).min(blobs.len())] {
-                        if let Some(hits) = scan_one(shared, &repo, id, &mut buf, &progress) {
-                            local.push((*id, hits));
+                        if let Some(p) = scan_one(shared, &repo, id, &mut buf, &progress) {
+                            local.push((*id, p));
                         }
                     }
                 }
@@ -237,18 +258,18 @@ fn scan_blobs(ctx: &Ctx, blobs: &[ObjectId]) -> HashMap<ObjectId, Vec<Hit>> {
 }
 
 /// What the scanning threads share (the repository handle is per thread).
-pub(crate) struct Shared<'a> {
-    pub scanner: &'a Scanner,
+pub(crate) struct Shared<'a, P> {
+    pub inspect: &'a (dyn Fn(&[u8]) -> Option<P> + Sync),
     pub stats: &'a Stats,
     pub warn: &'a Warner<'a>,
     pub max_file_size: u64,
 }
 
-/// What scanning one blob found: its size, how it was treated, its hits.
-pub(crate) struct BlobResult {
+/// What scanning one blob found: its size, how it was treated, the payload kept.
+pub(crate) struct BlobResult<P> {
     len: u64,
     kind: BlobKind,
-    hits: Vec<Hit>,
+    payload: Option<P>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -260,12 +281,12 @@ enum BlobKind {
 }
 
 /// Scans one blob's bytes (content only; no stats are counted here).
-pub(crate) fn classify(ctx: &Shared, bytes: &[u8]) -> BlobResult {
+pub(crate) fn classify<P>(ctx: &Shared<P>, bytes: &[u8]) -> BlobResult<P> {
     let len = bytes.len() as u64;
     let mut r = BlobResult {
         len,
         kind: BlobKind::Large,
-        hits: Vec::new(),
+        payload: None,
     };
     if len > ctx.max_file_size {
         return r;
@@ -278,13 +299,13 @@ pub(crate) fn classify(ctx: &Shared, bytes: &[u8]) -> BlobResult {
     };
     match text {
         decode::Text::Binary => r.kind = BlobKind::Binary,
-        decode::Text::Scan(b) => r.hits = ctx.scanner.hits(&b),
+        decode::Text::Scan(b) => r.payload = (ctx.inspect)(&b),
     }
     r
 }
 
 /// Counts a scanned blob in the summary.
-fn account(stats: &Stats, r: &BlobResult) {
+fn account<P>(stats: &Stats, r: &BlobResult<P>) {
     match r.kind {
         BlobKind::Large => Stats::add(&stats.skipped_large, 1),
         BlobKind::Binary => Stats::add(&stats.skipped_binary, 1),
@@ -298,13 +319,13 @@ fn account(stats: &Stats, r: &BlobResult) {
     }
 }
 
-fn scan_one(
-    ctx: &Shared,
+fn scan_one<P>(
+    ctx: &Shared<P>,
     repo: &gix::Repository,
     id: &ObjectId,
     buf: &mut Vec<u8>,
     progress: &Progress,
-) -> Option<Vec<Hit>> {
+) -> Option<P> {
     match repo.objects.try_header(id) {
         Ok(Some(h)) if h.size() > ctx.max_file_size => {
             Stats::add(&ctx.stats.skipped_large, 1);
@@ -338,39 +359,74 @@ fn scan_one(
     progress.advance(data.data.len() as u64);
     let r = classify(ctx, data.data);
     account(ctx.stats, &r);
-    (!r.hits.is_empty()).then_some(r.hits)
+    r.payload
 }
 
 /// Tree entries kept in memory for attribution (8 bytes each); beyond this, trees holding
 /// hits are read again instead.
 const MAX_INDEXED_ENTRIES: usize = 48 << 20;
 
-/// The tree-entry budget; `KEYSWEEP_GIT_MAX_TREE_ENTRIES` overrides it (tests use it to
-/// exercise the read-again path). `KEYSWEEP_GIT_NO_PACK_TRAVERSAL` reads every object by id.
-fn max_indexed_entries() -> usize {
-    std::env::var("KEYSWEEP_GIT_MAX_TREE_ENTRIES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(MAX_INDEXED_ENTRIES)
+/// Payloads in a dense vector and the places that point into it.
+struct Collector<P> {
+    index: HashMap<ObjectId, usize>,
+    history: History<P>,
 }
 
-/// A finding before dedup: where it was introduced, in topological position `pos`.
-struct Placed {
-    pos: usize,
-    finding: Finding,
+impl<P> Collector<P> {
+    fn new(mut kept: HashMap<ObjectId, P>) -> Self {
+        let mut index = HashMap::default();
+        let mut payloads = Vec::with_capacity(kept.len());
+        let mut ids: Vec<ObjectId> = kept.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            if let Some(p) = kept.remove(&id) {
+                index.insert(id, payloads.len());
+                payloads.push(p);
+            }
+        }
+        Collector {
+            index,
+            history: History {
+                payloads,
+                places: Vec::new(),
+            },
+        }
+    }
+
+    fn place(&mut self, blob: &ObjectId, origin: Origin) {
+        if let Some(&i) = self.index.get(blob) {
+            self.history.places.push((i, origin));
+        }
+    }
 }
 
-/// Whole history: scan every unique blob, then attribute only the blobs with hits.
-fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
+/// A git path as reported (lossy UTF-8), unless the options exclude it.
+fn kept_path<P>(ctx: &Ctx<P>, path: &BString) -> Option<String> {
+    let path = path.to_str_lossy().into_owned();
+    (!ctx.opts.exclude.matches_file(&path)).then_some(path)
+}
+
+fn origin(path: String, commit: Option<CommitInfo>, order: usize) -> Origin {
+    Origin {
+        repo_path: Some(path.clone()),
+        path,
+        commit,
+        changed_lines: None,
+        order,
+    }
+}
+
+/// Whole history: scan every unique blob, then attribute only the blobs kept.
+fn scan_history<P: Send>(ctx: &Ctx<P>, tips: &[ObjectId]) -> History<P> {
     let t0 = std::time::Instant::now();
     let g = graph::walk(ctx.repo, tips, &HashSet::default(), ctx.shallow, ctx.warn);
     let t1 = std::time::Instant::now();
-    let (index, hits, blob_count) = blobs_of(ctx, &g);
+    let (index, kept, blob_count) = blobs_of(ctx, &g);
     let t3 = std::time::Instant::now();
-    let mut placed = Vec::new();
-    if !hits.is_empty() {
-        let hit_ids: HashSet<ObjectId> = hits.keys().copied().collect();
-        let mut src = HitTrees::new(ctx.repo, &index, &hit_ids, ctx.warn);
+    let kept_ids: HashSet<ObjectId> = kept.keys().copied().collect();
+    let mut out = Collector::new(kept);
+    if !kept_ids.is_empty() {
+        let mut src = HitTrees::new(ctx.repo, &index, &kept_ids, ctx.warn);
         let mut first: std::collections::HashMap<(BString, ObjectId), (usize, u32)> =
             std::collections::HashMap::new();
         for_each_introduction(&g, &mut src, |pos, c, i| {
@@ -378,53 +434,41 @@ fn scan_history(ctx: &Ctx, tips: &[ObjectId]) -> Vec<Placed> {
         });
         let mut infos = CommitInfos::default();
         for ((path, blob), (pos, c)) in first {
-            let path = path.to_str_lossy();
-            let commit = infos.get(ctx, g.ids[c as usize]);
-            for f in ctx
-                .scanner
-                .findings(hits[&blob].clone(), &path, commit.as_ref())
-            {
-                placed.push(Placed { pos, finding: f });
-            }
+            let Some(path) = kept_path(ctx, &path) else {
+                continue;
+            };
+            let commit = infos.get(ctx.repo, g.ids[c as usize]);
+            out.place(&blob, origin(path, commit, pos));
         }
     }
-    if std::env::var_os("KEYSWEEP_GIT_TIMINGS").is_some() {
-        eprintln!(
+    if ctx.opts.timings {
+        crate::progress::eprintln_above(&format!(
             "keysweep: git timings: walk {} commits {:.2}s, read trees and scan {} unique blobs {:.2}s, attribution {:.2}s",
             g.ids.len(),
             (t1 - t0).as_secs_f64(),
             blob_count,
             (t3 - t1).as_secs_f64(),
             t3.elapsed().as_secs_f64()
-        );
+        ));
     }
-    placed
+    out.history
 }
 
 /// Every unique blob reachable from the graph's trees, scanned: by one pass over each pack
 /// when possible, by id otherwise (and for loose objects). Returns the tree index (for
 /// attribution), the hits by blob, and how many unique blobs there were.
-fn blobs_of(
-    ctx: &Ctx,
+fn blobs_of<P: Send>(
+    ctx: &Ctx<P>,
     g: &graph::Graph,
-) -> (attribution::TreeIndex, HashMap<ObjectId, Vec<Hit>>, usize) {
-    let shared = Shared {
-        scanner: ctx.scanner,
-        stats: ctx.stats,
-        warn: ctx.warn,
-        max_file_size: ctx.max_file_size,
-    };
+) -> (attribution::TreeIndex, HashMap<ObjectId, P>, usize) {
+    let shared = ctx.shared();
     if g.ids.is_empty() {
         return (attribution::TreeIndex::new(0), HashMap::default(), 0);
     }
-    let progress = Progress::new(ctx.quiet, "blobs");
-    let max_entries = max_indexed_entries();
+    let progress = Progress::new(ctx.opts.quiet, "blobs");
+    let max_entries = MAX_INDEXED_ENTRIES;
     let index = std::sync::Mutex::new(attribution::TreeIndex::new(max_entries));
-    let packed = if std::env::var_os("KEYSWEEP_GIT_NO_PACK_TRAVERSAL").is_some() {
-        None
-    } else {
-        packscan::traverse(ctx.repo, &shared, &index, ctx.threads, &progress)
-    };
+    let packed = packscan::traverse(ctx.repo, &shared, &index, ctx.threads(), &progress);
     progress.finish();
     let mut index = index.into_inner().expect("tree index lock");
     if let Some(mut packed) = packed.filter(|_| index.complete) {
@@ -436,8 +480,8 @@ fn blobs_of(
                 match packed.remove(id) {
                     Some(r) => {
                         account(ctx.stats, &r);
-                        if !r.hits.is_empty() {
-                            hits.insert(*id, r.hits);
+                        if let Some(p) = r.payload {
+                            hits.insert(*id, p);
                         }
                     }
                     None => rest.push(*id),
@@ -460,9 +504,9 @@ fn blobs_of(
 /// the blob each parent had at that path.
 type RangeIntro = (usize, u32, Vec<Option<ObjectId>>);
 
-/// A range: content introduced by commits reachable from `tip` but not from `hide`, and
-/// only secrets on lines those commits added or changed.
-fn scan_range(ctx: &Ctx, hide: &[ObjectId], tip: ObjectId) -> Result<Vec<Placed>> {
+/// A range: content introduced by commits reachable from `tip` but not from `hide`; each
+/// place is restricted to the lines those commits added or changed.
+fn scan_range<P: Send>(ctx: &Ctx<P>, hide: &[ObjectId], tip: ObjectId) -> Result<History<P>> {
     let hidden = graph::ancestors(ctx.repo, hide, ctx.shallow, ctx.warn);
     let g = graph::walk(ctx.repo, &[tip], &hidden, ctx.shallow, ctx.warn);
     let mut src = FullTrees::new(ctx.repo, ctx.warn);
@@ -477,45 +521,42 @@ fn scan_range(ctx: &Ctx, hide: &[ObjectId], tip: ObjectId) -> Result<Vec<Placed>
     let mut blobs: Vec<ObjectId> = first.keys().map(|(_, b)| *b).collect();
     blobs.sort();
     blobs.dedup();
-    let hits = scan_blobs(ctx, &blobs);
-    let mut placed = Vec::new();
+    let mut out = Collector::new(scan_blobs(ctx, &blobs));
     let mut infos = CommitInfos::default();
     let mut buf = Vec::new();
     for ((path, blob), (pos, c, parent_blobs)) in first {
-        let Some(blob_hits) = hits.get(&blob) else {
+        if !out.index.contains_key(&blob) {
+            continue;
+        }
+        let Some(path) = kept_path(ctx, &path) else {
             continue;
         };
         let Some(new) = read_text(ctx.repo, &blob, &mut buf) else {
             continue;
         };
         // Lines added relative to every parent: for a merge, what the resolution added.
-        let mut added = Vec::new();
+        let mut added: Option<Vec<std::ops::RangeInclusive<usize>>> = None;
         for pb in &parent_blobs {
             let old = match pb {
                 Some(id) => read_text(ctx.repo, id, &mut buf).unwrap_or_default(),
                 None => Vec::new(),
             };
-            added.push(linediff::added_lines(&old, &new));
+            let lines = linediff::added_lines(&old, &new);
+            added = Some(match added {
+                None => lines,
+                Some(prev) => linediff::intersect(&prev, &lines),
+            });
         }
-        let kept: Vec<Hit> = blob_hits
-            .iter()
-            .filter(|h| {
-                added
-                    .iter()
-                    .all(|a| linediff::touches(a, h.line, h.end_line))
-            })
-            .cloned()
-            .collect();
-        if kept.is_empty() {
+        let added = added.unwrap_or_else(|| linediff::added_lines(&[], &new));
+        if added.is_empty() {
             continue;
         }
-        let path = path.to_str_lossy();
-        let commit = infos.get(ctx, g.ids[c as usize]);
-        for f in ctx.scanner.findings(kept, &path, commit.as_ref()) {
-            placed.push(Placed { pos, finding: f });
-        }
+        let commit = infos.get(ctx.repo, g.ids[c as usize]);
+        let mut o = origin(path, commit, pos);
+        o.changed_lines = Some(added);
+        out.place(&blob, o);
     }
-    Ok(placed)
+    Ok(out.history)
 }
 
 /// A blob's text as the scanner saw it (UTF-16 decoded), or None when binary or unreadable.
@@ -534,10 +575,10 @@ struct CommitInfos {
 }
 
 impl CommitInfos {
-    fn get(&mut self, ctx: &Ctx, id: ObjectId) -> Option<CommitInfo> {
+    fn get(&mut self, repo: &gix::Repository, id: ObjectId) -> Option<CommitInfo> {
         self.cache
             .entry(id)
-            .or_insert_with(|| commit_info(ctx.repo, id))
+            .or_insert_with(|| commit_info(repo, id))
             .clone()
     }
 }
@@ -561,63 +602,4 @@ fn commit_info(repo: &gix::Repository, id: ObjectId) -> Option<CommitInfo> {
         date: crate::timefmt::rfc3339(time.seconds, time.offset),
         summary,
     })
-}
-
-/// One finding per fingerprint (rule, path, secret): the earliest introduction in topological
-/// order. Then each finding learns how many other paths hold the same secret (and which,
-/// with `--all-locations`).
-fn finish(mut placed: Vec<Placed>, all_locations: bool) -> Vec<Finding> {
-    placed.sort_by(|a, b| {
-        (
-            a.pos,
-            &a.finding.path,
-            a.finding.hit.line,
-            a.finding.hit.column,
-        )
-            .cmp(&(
-                b.pos,
-                &b.finding.path,
-                b.finding.hit.line,
-                b.finding.hit.column,
-            ))
-    });
-    let mut seen = std::collections::HashSet::new();
-    let mut findings: Vec<Finding> = placed
-        .into_iter()
-        .map(|p| p.finding)
-        .filter(|f| seen.insert(f.fingerprint.clone()))
-        .collect();
-    let mut groups: std::collections::HashMap<(String, String), Vec<usize>> =
-        std::collections::HashMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        groups
-            .entry((f.hit.rule_id.clone(), f.hit.secret.clone()))
-            .or_default()
-            .push(i);
-    }
-    for members in groups.values() {
-        if members.len() < 2 {
-            continue;
-        }
-        let locs: Vec<Location> = members
-            .iter()
-            .map(|&i| Location {
-                path: findings[i].path.clone(),
-                line: findings[i].hit.line,
-                commit: findings[i].commit.clone(),
-            })
-            .collect();
-        for (k, &i) in members.iter().enumerate() {
-            findings[i].other_locations = members.len() - 1;
-            if all_locations {
-                findings[i].locations = locs
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != k)
-                    .map(|(_, l)| l.clone())
-                    .collect();
-            }
-        }
-    }
-    findings
 }

@@ -22,13 +22,13 @@ const MAX_PACKED_OBJECTS: u64 = 20_000_000;
 
 /// Returns the scan result of every blob met in the packs, or None when the packs were not
 /// traversed (too big, or none).
-pub(crate) fn traverse(
+pub(crate) fn traverse<P: Send>(
     repo: &gix::Repository,
-    shared: &Shared,
+    shared: &Shared<'_, P>,
     index: &Mutex<TreeIndex>,
     threads: usize,
     progress: &Progress,
-) -> Option<gix::hashtable::HashMap<ObjectId, BlobResult>> {
+) -> Option<gix::hashtable::HashMap<ObjectId, BlobResult<P>>> {
     let dir = repo.objects.store_ref().path().join("pack");
     let hash = repo.object_hash();
     let mut packs = Vec::new();
@@ -55,7 +55,7 @@ pub(crate) fn traverse(
     if packs.is_empty() || total > MAX_PACKED_OBJECTS {
         return None;
     }
-    let results: Mutex<gix::hashtable::HashMap<ObjectId, BlobResult>> =
+    let results: Mutex<gix::hashtable::HashMap<ObjectId, BlobResult<P>>> =
         Mutex::new(gix::hashtable::HashMap::default());
     let interrupt = AtomicBool::new(false);
     for (path, idx) in &packs {
@@ -123,21 +123,21 @@ pub(crate) fn traverse(
 }
 
 /// Trees and blob results one traversal thread has not handed over yet.
-struct Batch<'a> {
+struct Batch<'a, P> {
     index: &'a Mutex<TreeIndex>,
-    results: &'a Mutex<gix::hashtable::HashMap<ObjectId, BlobResult>>,
+    results: &'a Mutex<gix::hashtable::HashMap<ObjectId, BlobResult<P>>>,
     hash: gix::hash::Kind,
     /// (tree id, end of its data in `tree_data`)
     trees: Vec<(ObjectId, usize)>,
     tree_data: Vec<u8>,
-    blobs: Vec<(ObjectId, BlobResult)>,
+    blobs: Vec<(ObjectId, BlobResult<P>)>,
 }
 
 /// Hand over after this many bytes of trees or this many blob results.
 const BATCH_TREE_BYTES: usize = 1 << 20;
 const BATCH_BLOBS: usize = 512;
 
-impl Batch<'_> {
+impl<P> Batch<'_, P> {
     fn tree(&mut self, id: ObjectId, data: &[u8]) {
         self.tree_data.extend_from_slice(data);
         self.trees.push((id, self.tree_data.len()));
@@ -146,7 +146,7 @@ impl Batch<'_> {
         }
     }
 
-    fn blob(&mut self, id: ObjectId, r: BlobResult) {
+    fn blob(&mut self, id: ObjectId, r: BlobResult<P>) {
         self.blobs.push((id, r));
         if self.blobs.len() >= BATCH_BLOBS {
             self.flush_blobs();
@@ -179,7 +179,7 @@ impl Batch<'_> {
     }
 }
 
-impl Clone for Batch<'_> {
+impl<P> Clone for Batch<'_, P> {
     /// A new thread's processor: same destinations, empty batch.
     fn clone(&self) -> Self {
         Batch {
@@ -193,7 +193,7 @@ impl Clone for Batch<'_> {
     }
 }
 
-impl Drop for Batch<'_> {
+impl<P> Drop for Batch<'_, P> {
     fn drop(&mut self) {
         self.flush_trees();
         self.flush_blobs();

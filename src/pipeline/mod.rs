@@ -1,0 +1,219 @@
+//! The scan pipeline, the one place where the stages meet:
+//!
+//! ```text
+//! source ──► blob ──► engine ──► hit ──► finding ──► filters ──► aggregate
+//! ```
+//!
+//! A source (`source::walk`, `source::staged`, `source::git`) hands over blobs with their
+//! origin; the engine finds matches in the bytes; `finding` places them and gives them an
+//! origin and a fingerprint; the filter stage drops what the user allowed; `aggregate` merges
+//! what several places say about one secret. Commands describe a scan with [`ScanOptions`]
+//! (plain data, no command-line types) and report the [`Outcome`].
+
+mod history;
+mod staged;
+mod tree;
+
+use crate::config::{self, ConfigRequest};
+use crate::engine::RuleSet;
+use crate::filter::baseline::Baseline;
+use crate::filter::Filters;
+use crate::finding::{self, place_matches, Aggregation, Finding, Hit};
+use crate::pathfilter::{PathFilter, PathFilterBuilder};
+use crate::source::{Origin, Stats};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use crate::source::git::Selection;
+
+/// What to scan.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Files and directories (none: the current directory).
+    Tree { paths: Vec<PathBuf> },
+    /// The history of the repository at or above `repo`.
+    History { repo: PathBuf, selection: Selection },
+    /// What `git commit` is about to record (`repo` None: the current directory, or
+    /// `$GIT_DIR` when git runs us as a hook).
+    Staged { repo: Option<PathBuf> },
+}
+
+/// Everything a scan needs to know, as plain data.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub mode: Mode,
+    /// Gitignore-style globs of paths to skip (`--exclude`).
+    pub exclude: Vec<String>,
+    /// Do not honour `.gitignore` / `.ignore` files (tree scans).
+    pub no_ignore: bool,
+    pub max_file_size: Option<u64>,
+    /// `--config`; None: `.keysweep.toml` at the scanned root.
+    pub config: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+    /// List every place that holds each secret.
+    pub all_locations: bool,
+    /// Print how long each phase took.
+    pub timings: bool,
+}
+
+impl ScanOptions {
+    /// A tree scan of `paths` with every other option at its default.
+    pub fn tree(paths: Vec<PathBuf>) -> ScanOptions {
+        ScanOptions {
+            mode: Mode::Tree { paths },
+            exclude: Vec::new(),
+            no_ignore: false,
+            max_file_size: None,
+            config: None,
+            baseline: None,
+            threads: None,
+            quiet: false,
+            all_locations: false,
+            timings: false,
+        }
+    }
+}
+
+/// What a scan produced, before reporting.
+pub struct Outcome {
+    /// Filtered, aggregated, sorted for reports.
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+    pub elapsed: Duration,
+    pub rules: RuleSet,
+    /// What was scanned, for the summary line ("files", "blobs").
+    pub unit: &'static str,
+    /// The top of the repository the scan was in, if any: SARIF's `%SRCROOT%`.
+    pub repo_root: Option<PathBuf>,
+}
+
+/// What every stage of one scan shares.
+struct Stages {
+    rules: RuleSet,
+    filters: Filters,
+    exclude: PathFilter,
+    max_file_size: u64,
+    threads: usize,
+    quiet: bool,
+}
+
+impl Stages {
+    /// The engine's matches in `bytes`, placed, minus those the content-only filters drop.
+    /// Depends on content only, so a git blob seen at many paths is scanned once.
+    fn hits(&self, bytes: &[u8]) -> Vec<Hit> {
+        let matches = self.rules.scan(bytes);
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        let mut hits = place_matches(&self.rules, bytes, &matches);
+        hits.retain(|h| self.filters.keeps_hit(h));
+        hits
+    }
+
+    /// The findings `hits` make at `origin`: on its changed lines only, and filtered.
+    fn findings(&self, hits: &[Hit], origin: &Origin) -> Vec<Finding> {
+        hits.iter()
+            .filter(|h| origin.is_changed(h.line, h.end_line))
+            .map(|h| Finding::new(h.clone(), origin))
+            .filter(|f| self.filters.keeps(f))
+            .collect()
+    }
+}
+
+/// Runs the scan `opts` asks for and returns the filtered, sorted findings.
+pub fn run(opts: &ScanOptions) -> Result<Outcome> {
+    let started = Instant::now();
+    let repo_root = match &opts.mode {
+        Mode::Tree { paths } => repo_top(paths.first().map_or(Path::new("."), PathBuf::as_path)),
+        Mode::History { repo, .. } => repo_top(repo),
+        Mode::Staged { repo } => repo_top(repo.as_deref().unwrap_or(Path::new("."))),
+    };
+    let config_root = match &opts.mode {
+        Mode::Tree { paths } => match paths.first() {
+            None => Some(PathBuf::from(".")),
+            Some(p) if p.is_dir() => Some(p.clone()),
+            Some(_) => None,
+        },
+        Mode::History { repo, .. } => repo_root.clone().or_else(|| Some(repo.clone())),
+        Mode::Staged { .. } => repo_root.clone().or_else(|| Some(PathBuf::from("."))),
+    };
+    let cfg = config::load(&ConfigRequest {
+        explicit: opts.config.as_deref(),
+        root: config_root.as_deref(),
+        max_file_size: opts.max_file_size,
+        quiet: opts.quiet,
+    })?;
+    let mut exclude = PathFilterBuilder::default();
+    for g in &opts.exclude {
+        exclude.add(g, "--exclude")?;
+    }
+    for (g, origin) in &cfg.exclude {
+        exclude.add(g, origin)?;
+    }
+    let baseline = opts.baseline.as_deref().map(Baseline::load).transpose()?;
+    let stages = Stages {
+        rules: RuleSet::new(cfg.rules),
+        filters: Filters {
+            allowlist: cfg.allowlist,
+            baseline,
+        },
+        exclude: exclude.build()?,
+        max_file_size: cfg.max_file_size,
+        threads: opts
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        quiet: opts.quiet,
+    };
+    let stats = Stats::default();
+    let (findings, unit, one_per_fingerprint) = match &opts.mode {
+        Mode::Tree { paths } => (
+            tree::scan(&stages, paths, opts.no_ignore, &stats)?,
+            "files",
+            false,
+        ),
+        Mode::History { repo, selection } => (
+            history::scan(&stages, repo, selection, opts.timings, &stats)?,
+            "blobs",
+            true,
+        ),
+        Mode::Staged { repo } => (
+            staged::scan(&stages, repo.clone(), &stats)?,
+            "staged files",
+            false,
+        ),
+    };
+    for e in stages.rules.errors() {
+        stats.warn(opts.quiet, e);
+    }
+    let mut findings = finding::aggregate(
+        findings,
+        Aggregation {
+            one_per_fingerprint,
+            all_locations: opts.all_locations,
+        },
+    );
+    finding::sort_for_report(&mut findings);
+    Ok(Outcome {
+        findings,
+        stats,
+        elapsed: started.elapsed(),
+        rules: stages.rules,
+        unit,
+        repo_root,
+    })
+}
+
+/// The top of the git work tree (or bare repository) at or above `start`, cheaply: the
+/// nearest directory holding `.git`, else one that is itself a git directory.
+fn repo_top(start: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(start).ok()?;
+    let dir = if abs.is_file() { abs.parent()? } else { &abs };
+    dir.ancestors()
+        .find(|d| {
+            d.join(".git").exists() || (d.join("HEAD").is_file() && d.join("objects").is_dir())
+        })
+        .map(Path::to_path_buf)
+}

@@ -1,0 +1,45 @@
+//! Tree scans: the directory walk's files, each scanned where it is read.
+
+use super::Stages;
+use crate::finding::Finding;
+use crate::progress::Progress;
+use crate::source::walk::{self, WalkOptions};
+use crate::source::Stats;
+use anyhow::Result;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+pub(super) fn scan(
+    stages: &Stages,
+    paths: &[PathBuf],
+    no_ignore: bool,
+    stats: &Stats,
+) -> Result<Vec<Finding>> {
+    let opts = WalkOptions {
+        roots: paths.to_vec(),
+        exclude: stages.exclude.clone(),
+        no_ignore,
+        max_file_size: stages.max_file_size,
+        threads: stages.threads,
+        quiet: stages.quiet,
+    };
+    let found = Mutex::new(Vec::new());
+    let progress = Progress::new(stages.quiet, "files");
+    walk::walk(
+        &opts,
+        stats,
+        &|blob| {
+            let hits = stages.hits(blob.bytes);
+            if hits.is_empty() {
+                return;
+            }
+            let f = stages.findings(&hits, &blob.origin);
+            if !f.is_empty() {
+                found.lock().expect("findings lock").extend(f);
+            }
+        },
+        &|bytes| progress.advance(bytes),
+    )?;
+    progress.finish();
+    Ok(found.into_inner().expect("findings lock"))
+}

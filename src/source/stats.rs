@@ -1,0 +1,48 @@
+//! Counters shared by all worker threads of one scan, and its warnings.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counters shared by all worker threads of one scan; read once for the summary line.
+#[derive(Default)]
+pub struct Stats {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub skipped_binary: AtomicU64,
+    pub skipped_large: AtomicU64,
+    pub skipped_unreadable: AtomicU64,
+    pub skipped_other: AtomicU64,
+    pub decoded: AtomicU64,
+    pub warnings: AtomicU64,
+}
+
+impl Stats {
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+
+    /// Records a warning and, unless quiet, prints it as one line on stderr at once (above
+    /// the progress display, which it would otherwise garble).
+    pub fn warn(&self, quiet: bool, msg: String) {
+        Stats::add(&self.warnings, 1);
+        if !quiet {
+            crate::progress::eprintln_above(&format!("keysweep: warning: {msg}"));
+        }
+    }
+
+    /// Skip counts by kind, for the summary line; kinds with zero are left out.
+    pub fn skips(&self) -> Vec<(&'static str, u64)> {
+        [
+            ("binary", Stats::get(&self.skipped_binary)),
+            ("too large", Stats::get(&self.skipped_large)),
+            ("unreadable", Stats::get(&self.skipped_unreadable)),
+            ("other", Stats::get(&self.skipped_other)),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
+}
