@@ -51,8 +51,11 @@ fn exclude_flag_applies_to_staged_scans_with_gitignore_globs() {
     r.write("deploy/prod.env", secret_line());
     r.write("app.py", secret_line());
     r.git(&["add", "-A"]);
-    // A pattern without a slash matches the name at any depth, as in a .gitignore.
+    // A pattern without a slash matches the name at any depth, as in a .gitignore, and a
+    // trailing slash matches a directory and everything below it.
     let (f, _) = scan_json(r.path(), &["--staged", "--exclude", "*.env"]);
+    assert_eq!(paths(&f), vec!["app.py"]);
+    let (f, _) = scan_json(r.path(), &["--staged", "--exclude", "deploy/"]);
     assert_eq!(paths(&f), vec!["app.py"]);
 }
 
