@@ -84,20 +84,6 @@ impl Finding {
     pub fn stable_path(&self) -> &str {
         self.repo_path.as_deref().unwrap_or(&self.path)
     }
-
-    /// The secret as reports show it.
-    pub fn shown_secret(&self, show: bool) -> String {
-        if show {
-            self.hit.secret.clone()
-        } else {
-            redact(&self.hit.secret)
-        }
-    }
-
-    /// The line holding the secret, with the secret masked unless `show`.
-    pub fn shown_line(&self, show: bool) -> String {
-        mask_line(&self.hit.line_text, &self.hit.secret, show)
-    }
 }
 
 /// Content-based fingerprint: rule + path + hash of the secret. It does not depend on the
@@ -122,18 +108,6 @@ pub fn redact(secret: &str) -> String {
     let keep = (n / 4).min(4);
     let prefix: String = secret.chars().take(keep).collect();
     format!("{prefix}*****")
-}
-
-/// Replaces the secret (or the part of it on this line) in `line` with its redaction.
-pub fn mask_line(line: &str, secret: &str, show: bool) -> String {
-    if show {
-        return line.to_string();
-    }
-    let first_line = secret.lines().next().unwrap_or(secret);
-    if first_line.is_empty() {
-        return line.to_string();
-    }
-    line.replace(first_line, &redact(secret))
 }
 
 /// Decodes bytes for display: UTF-8 when valid, else Windows-1252 (a Latin-1 superset), so

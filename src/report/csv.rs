@@ -1,6 +1,5 @@
 //! CSV report (RFC 4180 quoting), one row per finding.
 
-use super::ReportContext;
 use crate::finding::Finding;
 use anyhow::Result;
 use std::io::Write;
@@ -21,7 +20,7 @@ const HEADER: &[&str] = &[
     "date",
 ];
 
-pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+pub fn write(findings: &[Finding], w: &mut dyn Write) -> Result<()> {
     writeln!(w, "{}", HEADER.join(","))?;
     for f in findings {
         let c = f.commit.as_ref();
@@ -34,7 +33,7 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
             f.hit.column.to_string(),
             f.hit.end_line.to_string(),
             f.hit.end_column.to_string(),
-            f.shown_secret(ctx.show_secrets),
+            f.hit.secret.clone(),
             f.fingerprint.clone(),
             c.map(|c| c.id.clone()).unwrap_or_default(),
             c.map(|c| format!("{} <{}>", c.author_name, c.author_email))

@@ -1,18 +1,21 @@
 //! GitHub Actions workflow commands: one `::error` annotation per finding, shown on the
-//! pull request's diff. Never carries the secret.
+//! pull request's diff. Carries the secret only with `--show-secrets`.
 
 use super::ReportContext;
 use crate::finding::Finding;
 use anyhow::Result;
 use std::io::Write;
 
-pub fn write(findings: &[Finding], _ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
     for f in findings {
         let title = format!("keysweep: {}", f.hit.rule_name);
-        let message = format!(
+        let mut message = format!(
             "{} ({}) found; fingerprint {}. Remove it, rotate it, and read it from a secret store.",
             f.hit.rule_name, f.hit.rule_id, f.fingerprint
         );
+        if ctx.show_secrets {
+            message.push_str(&format!(" Secret: {}", f.hit.secret));
+        }
         writeln!(
             w,
             "::error file={},line={},endLine={},col={},title={}::{}",

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde_json::json;
 use std::io::Write;
 
-pub fn write(findings: &[Finding], _ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
     let now = time_now();
     let vulns: Vec<_> = findings
         .iter()
@@ -24,7 +24,7 @@ pub fn write(findings: &[Finding], _ctx: &ReportContext<'_>, w: &mut dyn Write) 
             } else {
                 location["commit"] = json!({ "sha": "0000000" });
             }
-            json!({
+            let mut v = json!({
                 "id": f.fingerprint,
                 "category": "secret_detection",
                 "name": f.hit.rule_name,
@@ -38,7 +38,11 @@ pub fn write(findings: &[Finding], _ctx: &ReportContext<'_>, w: &mut dyn Write) 
                     "name": format!("keysweep rule {}", f.hit.rule_id),
                     "value": f.hit.rule_id,
                 }],
-            })
+            });
+            if ctx.show_secrets {
+                v["raw_source_code_extract"] = json!(f.hit.secret);
+            }
+            v
         })
         .collect();
     let report = json!({

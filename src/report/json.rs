@@ -1,6 +1,5 @@
 //! JSON (one array) and JSON Lines (one object per line) reports.
 
-use super::ReportContext;
 use crate::finding::{CommitInfo, Finding, Location};
 use anyhow::Result;
 use serde::Serialize;
@@ -35,7 +34,8 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl<'a> Record<'a> {
-    pub fn new(f: &'a Finding, show: bool) -> Record<'a> {
+    /// The record of a finding as the redactor's view holds it.
+    pub fn new(f: &'a Finding) -> Record<'a> {
         Record {
             rule_id: &f.hit.rule_id,
             rule_name: &f.hit.rule_name,
@@ -45,8 +45,8 @@ impl<'a> Record<'a> {
             column: f.hit.column,
             end_line: f.hit.end_line,
             end_column: f.hit.end_column,
-            secret: f.shown_secret(show),
-            snippet: f.shown_line(show),
+            secret: f.hit.secret.clone(),
+            snippet: f.hit.line_text.clone(),
             fingerprint: &f.fingerprint,
             commit: f.commit.as_ref(),
             other_locations: f.other_locations,
@@ -55,19 +55,16 @@ impl<'a> Record<'a> {
     }
 }
 
-pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
-    let records: Vec<Record<'_>> = findings
-        .iter()
-        .map(|f| Record::new(f, ctx.show_secrets))
-        .collect();
+pub fn write(findings: &[Finding], w: &mut dyn Write) -> Result<()> {
+    let records: Vec<Record<'_>> = findings.iter().map(Record::new).collect();
     serde_json::to_writer_pretty(&mut *w, &records)?;
     writeln!(w)?;
     Ok(())
 }
 
-pub fn write_lines(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+pub fn write_lines(findings: &[Finding], w: &mut dyn Write) -> Result<()> {
     for f in findings {
-        serde_json::to_writer(&mut *w, &Record::new(f, ctx.show_secrets))?;
+        serde_json::to_writer(&mut *w, &Record::new(f))?;
         writeln!(w)?;
     }
     Ok(())

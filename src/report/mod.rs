@@ -5,6 +5,7 @@ mod csv;
 mod github;
 mod gitlab;
 mod json;
+pub mod redact;
 pub mod sarif;
 mod text;
 
@@ -115,6 +116,7 @@ pub fn emit(args: &ReportOptions, findings: &[Finding], ctx: &ReportContext<'_>)
     }
 }
 
+/// Writes `findings` in `format`. The writers see only the redactor's view of them.
 pub fn write(
     format: Format,
     findings: &[Finding],
@@ -122,12 +124,14 @@ pub fn write(
     w: &mut dyn Write,
     color: bool,
 ) -> Result<()> {
+    let view = redact::view(findings, ctx.rules, ctx.show_secrets);
+    let findings = &view[..];
     match format {
-        Format::Text => text::write(findings, ctx, w, color),
-        Format::Json => json::write(findings, ctx, w),
-        Format::Jsonl => json::write_lines(findings, ctx, w),
+        Format::Text => text::write(findings, w, color),
+        Format::Json => json::write(findings, w),
+        Format::Jsonl => json::write_lines(findings, w),
         Format::Sarif => sarif::write(findings, ctx, w),
-        Format::Csv => csv::write(findings, ctx, w),
+        Format::Csv => csv::write(findings, w),
         Format::Github => github::write(findings, ctx, w),
         Format::Gitlab => gitlab::write(findings, ctx, w),
     }

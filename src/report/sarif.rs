@@ -8,9 +8,9 @@ use crate::rules::{Rule, Severity};
 use anyhow::Result;
 use serde_json::{json, Value};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -44,7 +44,7 @@ pub fn build(findings: &[Finding], ctx: &ReportContext<'_>) -> Sarif {
     let base = SourceRoot::new(ctx.repo_root);
     let results: Vec<serde_sarif::sarif::Result> = findings
         .iter()
-        .map(|f| result(f, index[f.hit.rule_id.as_str()], &base))
+        .map(|f| result(f, index[f.hit.rule_id.as_str()], &base, ctx.show_secrets))
         .collect();
     let driver = ToolComponent::builder()
         .name("keysweep")
@@ -195,12 +195,24 @@ fn file_uri(path: &Path) -> String {
     format!("file://{}", uri_path(&p))
 }
 
-fn result(f: &Finding, rule_index: usize, base: &SourceRoot) -> serde_sarif::sarif::Result {
+/// One result. `f` is the redactor's view: its line and secret are masked unless the user
+/// asked for secrets (`show`), and only then is the secret itself a property.
+fn result(
+    f: &Finding,
+    rule_index: usize,
+    base: &SourceRoot,
+    show: bool,
+) -> serde_sarif::sarif::Result {
     let region = Region::builder()
         .start_line(f.hit.line as i64)
         .start_column(f.hit.column as i64)
         .end_line(f.hit.end_line as i64)
         .end_column(f.hit.end_column as i64)
+        .snippet(
+            ArtifactContent::builder()
+                .text(f.hit.line_text.clone())
+                .build(),
+        )
         .build();
     let location = Location::builder()
         .physical_location(
@@ -214,6 +226,9 @@ fn result(f: &Finding, rule_index: usize, base: &SourceRoot) -> serde_sarif::sar
     fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
     let mut props: BTreeMap<String, Value> = BTreeMap::new();
     props.insert("severity".into(), json!(f.hit.severity.as_str()));
+    if show {
+        props.insert("secret".into(), json!(f.hit.secret));
+    }
     if let Some(c) = &f.commit {
         props.insert("commit".into(), json!(c.id));
         props.insert("author".into(), json!(c.author_name));

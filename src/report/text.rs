@@ -1,16 +1,10 @@
 //! Text report for people: rule, `path:line:col`, commit when known, the masked line.
 
-use super::ReportContext;
 use crate::finding::Finding;
 use anyhow::Result;
 use std::io::Write;
 
-pub fn write(
-    findings: &[Finding],
-    ctx: &ReportContext<'_>,
-    w: &mut dyn Write,
-    color: bool,
-) -> Result<()> {
+pub fn write(findings: &[Finding], w: &mut dyn Write, color: bool) -> Result<()> {
     let (bold, red, dim, reset) = if color {
         ("\x1b[1m", "\x1b[31m", "\x1b[2m", "\x1b[0m")
     } else {
@@ -24,24 +18,27 @@ pub fn write(
             f.hit.rule_name,
             f.hit.rule_id
         )?;
-        writeln!(w, "  {}:{}:{}", f.path, f.hit.line, f.hit.column)?;
+        writeln!(w, "  {}:{}:{}", escape(&f.path), f.hit.line, f.hit.column)?;
         if let Some(c) = &f.commit {
             writeln!(
                 w,
                 "  commit {} by {} <{}> on {}: {}",
                 short(&c.id),
-                c.author_name,
-                c.author_email,
+                escape(&c.author_name),
+                escape(&c.author_email),
                 c.date,
-                c.summary
+                escape(&c.summary)
             )?;
         }
-        let line = f.shown_line(ctx.show_secrets);
-        writeln!(w, "  {dim}|{reset} {}", truncate(line.trim(), 200))?;
+        writeln!(
+            w,
+            "  {dim}|{reset} {}",
+            escape(&truncate(f.hit.line_text.trim(), 200))
+        )?;
         writeln!(
             w,
             "  secret: {}  fingerprint: {}",
-            f.shown_secret(ctx.show_secrets),
+            escape(&f.hit.secret),
             f.fingerprint
         )?;
         if f.other_locations > 0 {
@@ -52,12 +49,29 @@ pub fn write(
                     .as_ref()
                     .map(|c| format!(" (commit {})", short(&c.id)))
                     .unwrap_or_default();
-                writeln!(w, "    {}:{}{at}", l.path, l.line)?;
+                writeln!(w, "    {}:{}{at}", escape(&l.path), l.line)?;
             }
         }
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// Control characters (escape sequences, carriage returns, …) as `\xNN`, as ripgrep and git
+/// print them, so scanned data cannot drive the terminal.
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn short(id: &str) -> &str {

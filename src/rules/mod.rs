@@ -172,7 +172,7 @@ pub fn parse_rule_file(name: &str, text: &str) -> Result<Vec<Rule>> {
 
 /// Formats a TOML error as `file:line:col: message` on one line.
 pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().replace('\n', " ");
+    let msg = without_values(&e.message().replace('\n', " "));
     match e.span() {
         Some(span) => {
             let (line, col) = line_col(text, span.start);
@@ -180,6 +180,29 @@ pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
         }
         None => format!("{name}: {msg}"),
     }
+}
+
+/// A parser message with the values it quotes taken out: a key pasted into the wrong field
+/// must not reach stderr. Quoted strings go; backticked names stay when they look like field
+/// or variant names (lower-case words), which is what makes such a message useful.
+pub fn without_values(msg: &str) -> String {
+    static QUOTED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = QUOTED.get_or_init(|| {
+        regex::Regex::new(r#""(?:[^"\\]|\\.)*"|'[^']*'|`([^`]*)`"#).expect("valid regex")
+    });
+    re.replace_all(msg, |c: &regex::Captures<'_>| match c.get(1) {
+        Some(name)
+            if !name.as_str().is_empty()
+                && name.as_str().len() <= 40
+                && name.as_str().bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'
+                }) =>
+        {
+            c[0].to_string()
+        }
+        _ => "(value not shown)".to_string(),
+    })
+    .into_owned()
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

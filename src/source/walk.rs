@@ -252,7 +252,7 @@ fn read_limited(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<boo
         return Ok(false);
     }
     buf.reserve(len as usize);
-    file.take(max + 1).read_to_end(buf)?;
+    file.take(max.saturating_add(1)).read_to_end(buf)?;
     Ok(buf.len() as u64 <= max)
 }
 
