@@ -70,6 +70,9 @@ pub struct ScanTarget {
     /// Do not honour .gitignore/.ignore files.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Follow symbolic links (never outside the scanned roots; special files are never read).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
     /// Skip files larger than this (bytes; suffixes K, M, G allowed). Default 64M.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,

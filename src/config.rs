@@ -42,6 +42,9 @@ use toml::Spanned;
 /// Default `--max-file-size`: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
 
+/// A config file larger than this is refused.
+const MAX_FILE_BYTES: u64 = 16 << 20;
+
 /// The name of the config file looked up at the scanned root.
 pub const FILE_NAME: &str = ".keysweep.toml";
 
@@ -111,7 +114,12 @@ struct Parsed {
 
 impl Parsed {
     fn read(path: &Path) -> Result<Parsed> {
-        let text = std::fs::read_to_string(path)
+        Parsed::read_as(path, true)
+    }
+
+    /// Reads a config file; `follow` false refuses a symlink (a file found by looking).
+    fn read_as(path: &Path, follow: bool) -> Result<Parsed> {
+        let text = crate::safefs::read_text(path, follow, MAX_FILE_BYTES)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
         Parsed::parse(path.display().to_string(), text)
     }
@@ -187,21 +195,39 @@ pub fn config_path(req: &ConfigRequest<'_>) -> Option<PathBuf> {
         return Some(p.to_path_buf());
     }
     let p = req.root?.join(FILE_NAME);
-    p.is_file().then_some(p)
+    std::fs::symlink_metadata(&p).is_ok().then_some(p)
 }
 
 /// Loads the built-in rules and, when present, the config file.
 pub fn load(req: &ConfigRequest<'_>) -> Result<Effective> {
     let builtin = builtin_rules()?;
-    let Some(path) = config_path(req) else {
-        return Ok(Effective {
-            rules: builtin,
-            allowlist: Allowlist::default(),
-            exclude: Vec::new(),
-            max_file_size: req.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
-        });
+    let explicit = req.explicit.is_some();
+    let defaults = |builtin| Effective {
+        rules: builtin,
+        allowlist: Allowlist::default(),
+        exclude: Vec::new(),
+        max_file_size: req.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
     };
-    let parsed = Parsed::read(&path)?;
+    let Some(path) = config_path(req) else {
+        return Ok(defaults(builtin));
+    };
+    // A `.keysweep.toml` found in the scanned tree is read only as a regular file there: a
+    // symlink could point anywhere (or at a device). Ignoring it only ever reports more.
+    if !explicit {
+        if let Ok(meta) = std::fs::symlink_metadata(&path) {
+            if !meta.is_file() {
+                if !req.quiet {
+                    crate::progress::eprintln_above(&format!(
+                        "keysweep: warning: {} ignored: it is {}, not a regular file",
+                        path.display(),
+                        crate::safefs::kind(&meta.file_type())
+                    ));
+                }
+                return Ok(defaults(builtin));
+            }
+        }
+    }
+    let parsed = Parsed::read_as(&path, explicit)?;
     apply(&parsed, builtin, req)
 }
 

@@ -16,5 +16,6 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod safefs;
 pub mod source;
 pub mod timefmt;

@@ -15,7 +15,6 @@ use ops::aws::{self, Target};
 use ops::naming::Template;
 use ops::plan::{self, Options};
 use ops::{patch, render, snippets, Action, Secret};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
@@ -117,9 +116,9 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
     let snips = snippets::for_secrets(&refs, region.as_deref(), &file_text);
     let doc = render::json_doc(&secrets, cmd.apply, cmd.update, region.as_deref(), &snips);
     if let Some(path) = &cmd.plan_out {
-        let mut f = crate::report::create_private(path)?;
-        serde_json::to_writer_pretty(&mut f, &doc)?;
-        writeln!(f)?;
+        let mut text = serde_json::to_string_pretty(&doc)?;
+        text.push('\n');
+        crate::safefs::write_private(path, text.as_bytes())?;
     }
     match cmd.format {
         PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&doc)?),
@@ -130,8 +129,7 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
     }
     if let Some(path) = &cmd.patch {
         let p = patch::build(&refs, &root);
-        let mut f = crate::report::create_private(path)?;
-        f.write_all(p.diff.as_bytes())?;
+        crate::safefs::write_private(path, p.diff.as_bytes())?;
         for s in &p.skipped {
             eprintln!("keysweep: {s}");
         }

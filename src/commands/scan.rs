@@ -66,6 +66,7 @@ pub fn scan_options(t: &ScanTarget) -> Result<ScanOptions> {
         mode,
         exclude: t.exclude.clone(),
         no_ignore: t.no_ignore,
+        follow: t.follow,
         max_file_size: t.max_file_size,
         config: t.config.clone(),
         baseline: t.baseline.clone(),

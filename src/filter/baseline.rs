@@ -24,6 +24,9 @@ use std::path::Path;
 
 pub const VERSION: u32 = 1;
 
+/// A baseline larger than this is refused rather than read into memory.
+const MAX_FILE_BYTES: u64 = 256 << 20;
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -62,7 +65,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::safefs::read_text(path, true, MAX_FILE_BYTES)
             .with_context(|| format!("cannot read baseline {}", path.display()))?;
         Baseline::parse(&text).with_context(|| format!("baseline {}", path.display()))
     }
@@ -100,20 +103,10 @@ impl Baseline {
         s
     }
 
-    /// Writes the file (via a temporary file in the same directory, then rename).
+    /// Writes the file privately (temporary file beside it, then rename; never through a
+    /// link or onto a special file).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "baseline".into());
-        let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-        std::fs::write(&tmp, self.to_json())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+        crate::safefs::write_private(path, self.to_json().as_bytes())
     }
 
     pub fn fingerprints(&self) -> std::collections::HashSet<&str> {

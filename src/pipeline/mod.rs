@@ -47,6 +47,8 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Do not honour `.gitignore` / `.ignore` files (tree scans).
     pub no_ignore: bool,
+    /// Follow symbolic links in tree scans (never outside the roots).
+    pub follow: bool,
     pub max_file_size: Option<u64>,
     /// `--config`; None: `.keysweep.toml` at the scanned root.
     pub config: Option<PathBuf>,
@@ -66,6 +68,7 @@ impl ScanOptions {
             mode: Mode::Tree { paths },
             exclude: Vec::new(),
             no_ignore: false,
+            follow: false,
             max_file_size: None,
             config: None,
             baseline: None,
@@ -170,7 +173,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
     let stats = Stats::default();
     let (findings, unit, one_per_fingerprint) = match &opts.mode {
         Mode::Tree { paths } => (
-            tree::scan(&stages, paths, opts.no_ignore, &stats)?,
+            tree::scan(&stages, paths, opts.no_ignore, opts.follow, &stats)?,
             "files",
             false,
         ),

@@ -13,12 +13,14 @@ pub(super) fn scan(
     stages: &Stages,
     paths: &[PathBuf],
     no_ignore: bool,
+    follow: bool,
     stats: &Stats,
 ) -> Result<Vec<Finding>> {
     let opts = WalkOptions {
         roots: paths.to_vec(),
         exclude: stages.exclude.clone(),
         no_ignore,
+        follow,
         max_file_size: stages.max_file_size,
         threads: stages.threads,
         quiet: stages.quiet,

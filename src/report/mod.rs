@@ -11,6 +11,7 @@ mod text;
 
 use crate::engine::RuleSet;
 use crate::finding::Finding;
+use crate::safefs::PrivateFile;
 use anyhow::{anyhow, Context, Result};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -98,14 +99,18 @@ pub struct ReportContext<'a> {
 /// Writes the report to `--output` (mode 0600) or stdout.
 pub fn emit(args: &ReportOptions, findings: &[Finding], ctx: &ReportContext<'_>) -> Result<()> {
     match &args.output {
-        Some(path) => {
-            let file = create_private(path)?;
+        Some(path) if path.as_os_str() != "-" => {
+            let file = PrivateFile::create(path)?;
             let mut w = BufWriter::new(file);
             write(args.format, findings, ctx, &mut w, false)
                 .and_then(|_| w.flush().map_err(Into::into))
-                .with_context(|| format!("writing report to {}", path.display()))
+                .with_context(|| format!("writing report to {}", path.display()))?;
+            let file = w
+                .into_inner()
+                .map_err(|e| anyhow!("writing report to {}: {}", path.display(), e.error()))?;
+            file.commit()
         }
-        None => {
+        _ => {
             let stdout = std::io::stdout();
             let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let mut w = BufWriter::new(stdout.lock());
@@ -135,27 +140,4 @@ pub fn write(
         Format::Github => github::write(findings, ctx, w),
         Format::Gitlab => gitlab::write(findings, ctx, w),
     }
-}
-
-/// Creates (or truncates) a file readable by its owner only: reports can hold secrets when
-/// `--show-secrets` is on, and always hold where secrets are.
-pub fn create_private(path: &Path) -> Result<std::fs::File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let file = opts
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        // An existing file keeps its mode on open; tighten it.
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("cannot restrict permissions of {}", path.display()))?;
-    }
-    Ok(file)
 }

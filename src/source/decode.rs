@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 /// How many leading bytes are sniffed for a NUL, as git and ripgrep do.
-const SNIFF: usize = 8 * 1024;
+pub const SNIFF: usize = 8 * 1024;
 
 pub enum Text<'a> {
     /// Bytes to scan. Owned when decoded from UTF-16.
@@ -16,13 +16,27 @@ pub fn prepare(bytes: &[u8]) -> Text<'_> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return sniff(rest);
     }
-    if bytes.starts_with(b"\xFF\xFE") {
+    if bytes.starts_with(b"\xFF\xFE") && plausible_utf16(&bytes[2..]) {
         return Text::Scan(Cow::Owned(decode_utf16(&bytes[2..], u16::from_le_bytes)));
     }
-    if bytes.starts_with(b"\xFE\xFF") {
+    if bytes.starts_with(b"\xFE\xFF") && plausible_utf16(&bytes[2..]) {
         return Text::Scan(Cow::Owned(decode_utf16(&bytes[2..], u16::from_be_bytes)));
     }
     sniff(bytes)
+}
+
+/// A BOM alone does not make a file UTF-16: an ASCII file may start with the bytes FF FE
+/// (`ÿþ` in Latin-1). Real UTF-16 text holds spaces, newlines, digits — code units with a zero
+/// byte — so a body whose sniffed part has no zero byte at all is scanned as it is.
+fn plausible_utf16(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(SNIFF)];
+    head.len() < 16 || memchr::memchr(0, head).is_some()
+}
+
+/// True when the first bytes of a file already decide that it is binary (no BOM of a text
+/// encoding, a NUL within the sniffed prefix), so the rest need not be read.
+pub fn is_binary_prefix(prefix: &[u8]) -> bool {
+    matches!(prepare(&prefix[..prefix.len().min(SNIFF)]), Text::Binary)
 }
 
 fn sniff(bytes: &[u8]) -> Text<'_> {
@@ -61,6 +75,12 @@ mod tests {
             Text::Binary => panic!("decoded text expected"),
         }
         assert!(matches!(prepare(b"ab\0cd"), Text::Binary));
+        // FF FE in front of plain ASCII is not UTF-16: scanned as it is.
+        let ascii = b"\xFF\xFEpassword = 'hX9kq2Lm7zR4wQ'\n";
+        match prepare(ascii) {
+            Text::Scan(b) => assert_eq!(&b[..], &ascii[..]),
+            Text::Binary => panic!("text expected"),
+        }
         match prepare(b"\xEF\xBB\xBFx=1") {
             Text::Scan(b) => assert_eq!(&b[..], b"x=1"),
             Text::Binary => panic!(),

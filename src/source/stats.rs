@@ -11,6 +11,10 @@ pub struct Stats {
     pub skipped_large: AtomicU64,
     pub skipped_unreadable: AtomicU64,
     pub skipped_other: AtomicU64,
+    /// Symbolic links not followed (or, with `--follow`, leading outside the roots).
+    pub skipped_symlinks: AtomicU64,
+    /// FIFOs, sockets, devices: never opened.
+    pub skipped_special: AtomicU64,
     pub decoded: AtomicU64,
     pub warnings: AtomicU64,
 }
@@ -39,6 +43,8 @@ impl Stats {
             ("binary", Stats::get(&self.skipped_binary)),
             ("too large", Stats::get(&self.skipped_large)),
             ("unreadable", Stats::get(&self.skipped_unreadable)),
+            ("symlinks", Stats::get(&self.skipped_symlinks)),
+            ("special files", Stats::get(&self.skipped_special)),
             ("other", Stats::get(&self.skipped_other)),
         ]
         .into_iter()

@@ -9,11 +9,11 @@
 use super::decode::{self, Text};
 use super::{Blob, Origin, Stats};
 use crate::pathfilter::PathFilter;
+use crate::safefs;
 use anyhow::{Context, Result};
 use ignore::{WalkBuilder, WalkState};
 use std::cell::RefCell;
-use std::fs::File;
-use std::io::Read;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 pub struct WalkOptions {
@@ -23,6 +23,9 @@ pub struct WalkOptions {
     /// Paths skipped (matched relative to their root); directories are pruned whole.
     pub exclude: PathFilter,
     pub no_ignore: bool,
+    /// Follow symbolic links (ripgrep's `--follow`); even then the walk never leaves its
+    /// roots and never opens anything but regular files.
+    pub follow: bool,
     pub max_file_size: u64,
     pub threads: usize,
     pub quiet: bool,
@@ -49,6 +52,18 @@ pub fn walk(
     for root in roots {
         let meta =
             std::fs::metadata(root).with_context(|| format!("cannot scan {}", root.display()))?;
+        if !meta.is_file() && !meta.is_dir() {
+            Stats::add(&stats.skipped_special, 1);
+            stats.warn(
+                opts.quiet,
+                format!(
+                    "{}: skipped: it is {}, not a regular file",
+                    root.display(),
+                    safefs::kind(&meta.file_type())
+                ),
+            );
+            continue;
+        }
         let root = Root::new(root, meta.is_file(), strip_dot);
         if meta.is_file() {
             // A file named on the command line is scanned even if a .gitignore lists it, but
@@ -61,7 +76,8 @@ pub fn walk(
             let origin = root.origin(&root.path, &name.unwrap_or_default(), stats, opts.quiet);
             let rel = origin.repo_path.as_deref().unwrap_or(&origin.path);
             if !opts.exclude.matches_file(rel) {
-                scan_file(&root.path, origin, opts, stats, on_blob, on_file_done);
+                // Named by the user: a symlink given as a PATH is followed, as ripgrep does.
+                scan_file(&root.path, origin, true, opts, stats, on_blob, on_file_done);
             }
             continue;
         }
@@ -153,7 +169,7 @@ fn walk_dir(
     builder
         // Dotfiles such as .env are where secrets live.
         .hidden(false)
-        .follow_links(true)
+        .follow_links(opts.follow)
         .threads(opts.threads)
         .git_ignore(!opts.no_ignore)
         .git_global(!opts.no_ignore)
@@ -173,6 +189,10 @@ fn walk_dir(
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             !exclude.matches(&rel.to_string_lossy(), is_dir)
         });
+    let inside = opts
+        .follow
+        .then(|| std::fs::canonicalize(base).ok())
+        .flatten();
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             let entry = match entry {
@@ -183,14 +203,47 @@ fn walk_dir(
                     return WalkState::Continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let Some(file_type) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            if file_type.is_symlink() {
+                // Not followed (the default): counted in the summary.
+                Stats::add(&stats.skipped_symlinks, 1);
+                return WalkState::Continue;
+            }
+            if entry.path_is_symlink() {
+                // --follow: only targets inside the root, which keeps the walk bounded.
+                let target = std::fs::canonicalize(entry.path()).ok();
+                let within = matches!((&target, &inside), (Some(t), Some(r)) if t.starts_with(r));
+                if !within {
+                    Stats::add(&stats.skipped_symlinks, 1);
+                    return if file_type.is_dir() {
+                        WalkState::Skip
+                    } else {
+                        WalkState::Continue
+                    };
+                }
+            }
+            if file_type.is_dir() {
+                return WalkState::Continue;
+            }
+            if !file_type.is_file() {
+                Stats::add(&stats.skipped_special, 1);
                 return WalkState::Continue;
             }
             let path = entry.path();
             let rel = path.strip_prefix(base).unwrap_or(path);
             let rel = rel.to_string_lossy().replace('\\', "/");
             let origin = root.origin(path, &rel, stats, opts.quiet);
-            scan_file(path, origin, opts, stats, on_blob, on_file_done);
+            scan_file(
+                path,
+                origin,
+                opts.follow,
+                opts,
+                stats,
+                on_blob,
+                on_file_done,
+            );
             WalkState::Continue
         })
     });
@@ -200,6 +253,7 @@ fn walk_dir(
 fn scan_file(
     path: &Path,
     origin: Origin,
+    follow: bool,
     opts: &WalkOptions,
     stats: &Stats,
     on_blob: &(dyn Fn(Blob<'_>) + Sync),
@@ -208,10 +262,14 @@ fn scan_file(
     READ_BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         buf.clear();
-        match read_limited(path, opts.max_file_size, &mut buf) {
-            Ok(true) => {}
-            Ok(false) => {
+        match read_limited(path, follow, opts.max_file_size, &mut buf) {
+            Ok(Read::Whole) => {}
+            Ok(Read::TooLarge) => {
                 Stats::add(&stats.skipped_large, 1);
+                return;
+            }
+            Ok(Read::Binary) => {
+                Stats::add(&stats.skipped_binary, 1);
                 return;
             }
             Err(e) => {
@@ -242,18 +300,35 @@ fn scan_file(
     });
 }
 
-/// Reads the file into `buf` unless it is larger than `max` (then returns false). The size
-/// is checked on the open handle and the read is capped, so a file growing meanwhile or a
-/// 2 GB file never lands in memory.
-fn read_limited(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<bool> {
-    let file = File::open(path)?;
+/// How a read ended.
+enum Read {
+    Whole,
+    TooLarge,
+    /// The first bytes say binary: the rest was not read.
+    Binary,
+}
+
+/// Reads a regular file into `buf` unless it is larger than `max` or its first 8 KiB say
+/// it is binary. The size is checked on the open handle and the read is capped, so a file
+/// growing meanwhile never lands in memory beyond `max`.
+fn read_limited(path: &Path, follow: bool, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Read> {
+    let file = safefs::open_regular(path, follow)?;
     let len = file.metadata()?.len();
     if len > max {
-        return Ok(false);
+        return Ok(Read::TooLarge);
     }
-    buf.reserve(len as usize);
-    file.take(max.saturating_add(1)).read_to_end(buf)?;
-    Ok(buf.len() as u64 <= max)
+    let mut file = file.take(max.saturating_add(1));
+    (&mut file).take(decode::SNIFF as u64).read_to_end(buf)?;
+    if decode::is_binary_prefix(buf) {
+        return Ok(Read::Binary);
+    }
+    buf.reserve(len.saturating_sub(buf.len() as u64) as usize);
+    file.read_to_end(buf)?;
+    Ok(if buf.len() as u64 <= max {
+        Read::Whole
+    } else {
+        Read::TooLarge
+    })
 }
 
 fn one_line(s: &str) -> String {

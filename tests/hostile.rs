@@ -1,0 +1,192 @@
+//! Hostile trees: links out of the root, special files where files are expected, output paths
+//! that point somewhere else, nonsense limits, misleading encodings. Each scan must finish,
+//! stay inside its roots and say what it skipped.
+
+#![cfg(unix)]
+
+mod common;
+
+use common::{bin, paths, scan_json, stderr, write, AWS_KEY_ID};
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs keysweep in `dir`, failing the test (and killing it) if it takes over 30 s.
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    let mut child = bin()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("keysweep {args:?} did not finish in 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn mkfifo(p: &Path) {
+    assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
+}
+
+fn tree_with_secret() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "app.py", format!("k = \"{AWS_KEY_ID}\"\n"));
+    d
+}
+
+#[test]
+fn a_link_to_the_root_of_the_filesystem_is_not_followed() {
+    let d = tree_with_secret();
+    symlink("/", d.path().join("rootfs")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "other.py",
+        format!("k = \"{AWS_KEY_ID}\"\n"),
+    );
+    symlink(outside.path(), d.path().join("elsewhere")).unwrap();
+    symlink(outside.path().join("other.py"), d.path().join("linked.py")).unwrap();
+    for extra in [&[][..], &["--follow"][..]] {
+        let mut args = vec!["scan", "-f", "json"];
+        args.extend_from_slice(extra);
+        let out = run_bounded(d.path(), &args);
+        let f: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(paths(&f), vec!["app.py"], "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("3 symlinks"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn follow_reads_links_that_stay_inside_the_root() {
+    let d = tree_with_secret();
+    write(d.path(), "real/conf.py", format!("k = \"{AWS_KEY_ID}\"\n"));
+    symlink(d.path().join("real"), d.path().join("alias")).unwrap();
+    let (f, _) = scan_json(d.path(), &["--follow"]);
+    assert_eq!(paths(&f), vec!["alias/conf.py", "app.py", "real/conf.py"]);
+    let (f, _) = scan_json(d.path(), &[]);
+    assert_eq!(paths(&f), vec!["app.py", "real/conf.py"]);
+}
+
+#[test]
+fn special_files_never_block_the_scan() {
+    let d = tree_with_secret();
+    mkfifo(&d.path().join("pipe.env"));
+    symlink("/proc/kmsg", d.path().join("kmsg.log")).unwrap();
+    let out = run_bounded(d.path(), &["scan", "-f", "json", "--follow"]);
+    let f: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paths(&f), vec!["app.py"]);
+    assert!(stderr(&out).contains("special file"), "{}", stderr(&out));
+
+    // Named on the command line: a warning, and the scan goes on.
+    let out = run_bounded(d.path(), &["scan", "-f", "json", "pipe.env", "app.py"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pipe.env: skipped: it is a FIFO"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_config_file_that_is_not_a_regular_file_is_ignored_with_a_warning() {
+    for target in ["/proc/kmsg", "fifo"] {
+        let d = tree_with_secret();
+        if target == "fifo" {
+            mkfifo(&d.path().join(".keysweep.toml"));
+        } else {
+            symlink(target, d.path().join(".keysweep.toml")).unwrap();
+        }
+        let out = run_bounded(d.path(), &["scan", "-f", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{target}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(".keysweep.toml ignored"),
+            "{target}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn output_files_are_never_written_through_a_link_or_onto_a_device() {
+    let d = tree_with_secret();
+    let victim = d.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    symlink(&victim, d.path().join("report.json")).unwrap();
+    for args in [
+        &["scan", "-f", "json", "-o", "report.json", "app.py"][..],
+        &["baseline", "create", "-o", "report.json", "app.py"][..],
+        &["scan", "-o", "/dev/null", "app.py"][..],
+        &["baseline", "create", "-o", "/dev/null", "app.py"][..],
+    ] {
+        let out = run_bounded(d.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("refusing to write"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+
+    // A regular file is replaced, private; `-` is stdout.
+    let out = run_bounded(
+        d.path(),
+        &["scan", "-f", "json", "-o", "out.json", "app.py"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(d.path().join("out.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let out = run_bounded(d.path(), &["scan", "-f", "json", "-o", "-", "app.py"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("aws-access-key-id"));
+}
+
+#[test]
+fn size_limits_are_parsed_with_overflow_checks() {
+    let d = tree_with_secret();
+    let out = run_bounded(
+        d.path(),
+        &[
+            "scan",
+            "-f",
+            "json",
+            "--max-file-size",
+            "18446744073709551615",
+        ],
+    );
+    let f: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paths(&f), vec!["app.py"]);
+    let out = run_bounded(d.path(), &["scan", "--max-file-size", "99999999999G"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("size too large"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_ascii_file_starting_with_ff_fe_is_scanned_as_it_is() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bytes = b"\xFF\xFE".to_vec();
+    bytes.extend_from_slice(format!("key = \"{AWS_KEY_ID}\"\n").as_bytes());
+    write(d.path(), "odd.txt", bytes);
+    let (f, _) = scan_json(d.path(), &[]);
+    assert_eq!(paths(&f), vec!["odd.txt"]);
+}
