@@ -82,9 +82,9 @@ pub struct ScanTarget {
     /// Suppress findings listed in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Worker threads (default: all cores; at most 256).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub threads: Option<u64>,
     /// No summary line, no progress, no warnings.
     #[arg(long, short)]
     pub quiet: bool,
@@ -103,6 +103,9 @@ pub struct ScanCmd {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
+    /// Exit 3 when a file or object could not be read or decoded (the scan is incomplete).
+    #[arg(long)]
+    pub fail_on_scan_errors: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -190,3 +190,99 @@ fn an_ascii_file_starting_with_ff_fe_is_scanned_as_it_is() {
     let (f, _) = scan_json(d.path(), &[]);
     assert_eq!(paths(&f), vec!["odd.txt"]);
 }
+
+/// A repository whose three blobs sit in one pack; returns it and the pack offset of the blob
+/// holding `KEY_B`.
+fn packed_repo() -> (common::repo::Repo, std::path::PathBuf, u64) {
+    let r = common::repo::Repo::new();
+    r.write("a.py", format!("k = \"{AWS_KEY_ID}\"\n"));
+    r.write("b.py", format!("k = \"{KEY_B}\"\n"));
+    r.commit("init");
+    r.git(&["gc", "-q"]);
+    let pack_dir = r.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let blob = r.git(&["rev-parse", "HEAD:b.py"]);
+    let listing = r.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let offset = listing
+        .lines()
+        .find(|l| l.starts_with(blob.trim()))
+        .and_then(|l| l.split_whitespace().nth(4))
+        .unwrap()
+        .parse()
+        .unwrap();
+    (r, idx.with_extension("pack"), offset)
+}
+
+const KEY_B: &str = "AKIAZ7XKQ4RWT3MNBV6C";
+
+#[test]
+fn a_corrupt_pack_entry_header_is_a_warning_not_a_silent_loss() {
+    // Entry headers that declare a wrong size: gix would hand over zero-padded (looks binary)
+    // or truncated (secret cut off) content without an error.
+    for header in [[0xbfu8, 0x07], [0xb1, 0x00]] {
+        let (r, pack, offset) = packed_repo();
+        let mut bytes = std::fs::read(&pack).unwrap();
+        bytes[offset as usize..offset as usize + 2].copy_from_slice(&header);
+        let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&pack, perms).unwrap();
+        std::fs::write(&pack, bytes).unwrap();
+        let blob = r.git(&["rev-parse", "HEAD:b.py"]);
+        let out = run_bounded(r.path(), &["scan", "--git", "-f", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("object {} could not be read", blob.trim())),
+            "{err}"
+        );
+        assert!(err.contains("1 unreadable"), "{err}");
+        let out = run_bounded(
+            r.path(),
+            &["scan", "--git", "-f", "json", "--fail-on-scan-errors"],
+        );
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn staged_scans_of_broken_or_bare_repositories_are_errors() {
+    let r = common::repo::Repo::new();
+    r.write("a.py", "x = 1\n");
+    r.commit("init");
+    r.write("b.py", format!("k = \"{AWS_KEY_ID}\"\n"));
+    r.git(&["add", "b.py"]);
+    let head = r.path().join(".git/HEAD");
+    std::fs::write(&head, "ref: refs/he").unwrap();
+    let out = run_bounded(r.path(), &["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a branch"), "{}", stderr(&out));
+    std::fs::write(&head, "ref: refs/heads/main\n").unwrap();
+
+    let bare = tempfile::tempdir().unwrap();
+    let status = Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(r.path())
+        .arg(bare.path().join("b.git"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = run_bounded(&bare.path().join("b.git"), &["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bare repository"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1);
+}
+
+#[test]
+fn absurd_thread_counts_are_capped() {
+    let d = tree_with_secret();
+    let out = run_bounded(d.path(), &["scan", "-f", "json", "--threads", "4294967296"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("capped at 256"), "{}", stderr(&out));
+    let out = run_bounded(d.path(), &["scan", "--threads", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}

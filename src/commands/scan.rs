@@ -20,7 +20,9 @@ pub fn run(cmd: ScanCmd) -> Result<i32> {
     if !cmd.target.quiet {
         eprintln!("{}", summary(&outcome));
     }
-    Ok(if outcome.findings.is_empty() || cmd.exit_zero {
+    Ok(if cmd.fail_on_scan_errors && outcome.stats.errors() > 0 {
+        exit::SCAN_ERRORS
+    } else if outcome.findings.is_empty() || cmd.exit_zero {
         exit::CLEAN
     } else {
         exit::FINDINGS
@@ -70,7 +72,7 @@ pub fn scan_options(t: &ScanTarget) -> Result<ScanOptions> {
         max_file_size: t.max_file_size,
         config: t.config.clone(),
         baseline: t.baseline.clone(),
-        threads: t.threads,
+        threads: t.threads.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         quiet: t.quiet,
         all_locations: t.all_locations,
         timings: t.timings,

@@ -165,9 +165,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         },
         exclude: exclude.build()?,
         max_file_size: cfg.max_file_size,
-        threads: opts
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads: threads(opts.threads, opts.quiet),
         quiet: opts.quiet,
     };
     let stats = Stats::default();
@@ -207,6 +205,26 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         unit,
         repo_root,
     })
+}
+
+/// More threads than this only cost memory and start-up (each has its buffers and, for
+/// history scans, a repository handle).
+pub const MAX_THREADS: usize = 256;
+
+/// Worker threads: the request (at most [`MAX_THREADS`], with a warning) or every core.
+fn threads(requested: Option<usize>, quiet: bool) -> usize {
+    match requested {
+        Some(n) if n > MAX_THREADS => {
+            if !quiet {
+                crate::progress::eprintln_above(&format!(
+                    "keysweep: warning: --threads {n} capped at {MAX_THREADS}"
+                ));
+            }
+            MAX_THREADS
+        }
+        Some(n) => n.max(1),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
 }
 
 /// The top of the git work tree (or bare repository) at or above `start`, cheaply: the

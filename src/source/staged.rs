@@ -15,7 +15,7 @@ use crate::pathfilter::PathFilter;
 use crate::source::decode::{self, Text};
 use crate::source::linediff;
 use crate::source::{Blob, Origin, Stats};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::index::entry::{Flags, Mode};
 use gix::ObjectId;
@@ -84,10 +84,18 @@ fn load_index(repo: &gix::Repository) -> Result<gix::index::State> {
     Ok(file.into())
 }
 
-/// `HEAD`'s tree, or `None` before the first commit.
+/// `HEAD`'s tree, or `None` before the first commit. A HEAD that names no branch is a
+/// broken repository, not an empty one: reporting every file as new would be wrong.
 fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>> {
     let mut head = repo.head().context("cannot read HEAD")?;
     if head.is_unborn() {
+        let name = head
+            .referent_name()
+            .map(|n| n.as_bstr().to_string())
+            .unwrap_or_default();
+        if !name.starts_with("refs/heads/") || name.len() <= "refs/heads/".len() {
+            bail!("HEAD points to {name:?}, which is not a branch: the repository is broken");
+        }
         return Ok(None);
     }
     let commit = head.peel_to_commit().context("cannot resolve HEAD")?;
@@ -121,6 +129,12 @@ pub fn scan(
         }
         (first, _) => open_repo(first.map_or(Path::new("."), PathBuf::as_path))?,
     };
+    if repo.is_bare() {
+        bail!(
+            "{}: a bare repository has no index to scan; --staged needs a work tree",
+            repo.path().display()
+        );
+    }
     let state = load_index(&repo)?;
     let head = head_tree(&repo)?;
     let diff = diff_index(&repo, &state, head, opts.threads)?;

@@ -37,6 +37,11 @@ impl Stats {
         }
     }
 
+    /// Inputs that could not be read or decoded: the scan is incomplete by this many.
+    pub fn errors(&self) -> u64 {
+        Stats::get(&self.skipped_unreadable)
+    }
+
     /// Skip counts by kind, for the summary line; kinds with zero are left out.
     pub fn skips(&self) -> Vec<(&'static str, u64)> {
         [

@@ -278,6 +278,18 @@ enum BlobKind {
     Decoded,
     Binary,
     Large,
+    /// Its pack entry failed its checksum: not scanned (a warning names it).
+    Corrupt,
+}
+
+impl<P> BlobResult<P> {
+    fn corrupt(len: u64) -> Self {
+        BlobResult {
+            len,
+            kind: BlobKind::Corrupt,
+            payload: None,
+        }
+    }
 }
 
 /// Scans one blob's bytes (content only; no stats are counted here).
@@ -309,6 +321,7 @@ fn account<P>(stats: &Stats, r: &BlobResult<P>) {
     match r.kind {
         BlobKind::Large => Stats::add(&stats.skipped_large, 1),
         BlobKind::Binary => Stats::add(&stats.skipped_binary, 1),
+        BlobKind::Corrupt => Stats::add(&stats.skipped_unreadable, 1),
         BlobKind::Scanned | BlobKind::Decoded => {
             if r.kind == BlobKind::Decoded {
                 Stats::add(&stats.decoded, 1);

@@ -72,6 +72,16 @@ pub(crate) fn traverse<P: Send>(
                 continue;
             }
         };
+        // Where each entry ends, to check it against the CRC32 the index keeps: gix does not
+        // notice an entry header whose size is wrong when object checksums are skipped (as
+        // they are here, for speed), and would hand over zero-padded or truncated content.
+        let mut ends = idx.sorted_offsets();
+        ends.push(data.data_len().saturating_sub(hash.len_in_bytes()) as u64);
+        let check = EntryCheck {
+            data: &data,
+            ends: &ends,
+        };
+        let warn = shared.warn;
         // gix clones the processor for each thread and drops the clones when done: each
         // clone has its own batch, flushed when full and when dropped.
         let mut batch = Batch {
@@ -86,11 +96,23 @@ pub(crate) fn traverse<P: Send>(
                               bytes: &[u8],
                               entry: &pack::index::Entry,
                               _: &dyn gix::progress::Progress| {
+            let intact = || {
+                let ok = check.intact(entry);
+                if !ok {
+                    warn.object(&entry.oid, "object", "its pack entry fails its CRC32 check");
+                }
+                ok
+            };
             match kind {
-                gix::object::Kind::Tree => batch.tree(entry.oid, bytes),
+                gix::object::Kind::Tree if intact() => batch.tree(entry.oid, bytes),
                 gix::object::Kind::Blob => {
                     progress.advance(bytes.len() as u64);
-                    batch.blob(entry.oid, classify(shared, bytes));
+                    let r = if intact() {
+                        classify(shared, bytes)
+                    } else {
+                        BlobResult::corrupt(bytes.len() as u64)
+                    };
+                    batch.blob(entry.oid, r);
                 }
                 _ => {}
             }
@@ -120,6 +142,31 @@ pub(crate) fn traverse<P: Send>(
         }
     }
     Some(results.into_inner().expect("results lock"))
+}
+
+/// Checks a pack entry's bytes against the CRC32 recorded in the index (version 2).
+#[derive(Clone, Copy)]
+struct EntryCheck<'a> {
+    data: &'a pack::data::File,
+    /// Sorted entry offsets, then the end of the last entry.
+    ends: &'a [u64],
+}
+
+impl EntryCheck<'_> {
+    fn intact(&self, entry: &pack::index::Entry) -> bool {
+        let Some(want) = entry.crc32 else {
+            return true; // version 1 indexes carry no CRC32
+        };
+        let next = self.ends.partition_point(|&o| o <= entry.pack_offset);
+        let Some(&end) = self.ends.get(next) else {
+            return false;
+        };
+        let len = end.saturating_sub(entry.pack_offset) as usize;
+        if len == 0 || end as usize > self.data.data_len() {
+            return false;
+        }
+        self.data.entry_crc32(entry.pack_offset, len) == want
+    }
 }
 
 /// Trees and blob results one traversal thread has not handed over yet.
