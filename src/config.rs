@@ -61,6 +61,9 @@ pub struct Effective {
 pub struct ConfigRequest<'a> {
     /// `--config`: this file, and no lookup.
     pub explicit: Option<&'a Path>,
+    /// The config file's text from elsewhere (a range's base commit), named for errors; used
+    /// instead of looking at `root`. `Some(None)`: there is no config there.
+    pub text: Option<Option<(String, String)>>,
     /// The directory whose `.keysweep.toml` is read when there is one (no lookup: None).
     pub root: Option<&'a Path>,
     /// `--max-file-size`: wins over the file's `max_file_size`.
@@ -208,6 +211,12 @@ pub fn load(req: &ConfigRequest<'_>) -> Result<Effective> {
         exclude: Vec::new(),
         max_file_size: req.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
     };
+    if let (None, Some(text)) = (req.explicit, &req.text) {
+        return match text {
+            Some((name, text)) => apply(&Parsed::parse(name.clone(), text.clone())?, builtin, req),
+            None => Ok(defaults(builtin)),
+        };
+    }
     let Some(path) = config_path(req) else {
         return Ok(defaults(builtin));
     };

@@ -286,3 +286,73 @@ fn absurd_thread_counts_are_capped() {
     let out = run_bounded(d.path(), &["scan", "--threads", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_range_is_scanned_with_the_config_of_its_base() {
+    let r = common::repo::Repo::new();
+    r.write("README", "x\n");
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "pr"]);
+    r.write(
+        ".keysweep.toml",
+        "exclude = [\"**\"]\n[allowlist]\nregexes = ['.']\n",
+    );
+    r.write("leak.py", format!("k = \"{AWS_KEY_ID}\"\n"));
+    r.write("base.json", "{\"version\": 1, \"findings\": []}\n");
+    r.commit("pr silences itself");
+
+    let out = run_bounded(
+        r.path(),
+        &["scan", "--git", "--range", "main..pr", "-f", "sarif"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the PR's own config was used: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("changes .keysweep.toml"),
+        "{}",
+        stderr(&out)
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let note = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert!(note["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains(".keysweep.toml"));
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+
+    let out = run_bounded(
+        r.path(),
+        &[
+            "scan",
+            "--git",
+            "--since-commit",
+            "main",
+            "--baseline",
+            "base.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("changes the baseline base.json"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Named explicitly, the file is trusted.
+    let out = run_bounded(
+        r.path(),
+        &[
+            "scan",
+            "--git",
+            "--range",
+            "main..pr",
+            "--config",
+            ".keysweep.toml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

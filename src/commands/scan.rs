@@ -15,6 +15,7 @@ pub fn run(cmd: ScanCmd) -> Result<i32> {
         rules: &outcome.rules,
         show_secrets: cmd.output.show_secrets,
         repo_root: outcome.repo_root.as_deref(),
+        notices: &outcome.notices,
     };
     report::emit(&report_options(&cmd.output), &outcome.findings, &ctx)?;
     if !cmd.target.quiet {

@@ -13,6 +13,7 @@
 mod history;
 mod staged;
 mod tree;
+mod trust;
 
 use crate::config::{self, ConfigRequest};
 use crate::engine::RuleSet;
@@ -91,6 +92,8 @@ pub struct Outcome {
     pub unit: &'static str,
     /// The top of the repository the scan was in, if any: SARIF's `%SRCROOT%`.
     pub repo_root: Option<PathBuf>,
+    /// What the report must say besides findings (e.g. a range that changes its own config).
+    pub notices: Vec<String>,
 }
 
 /// What every stage of one scan shares.
@@ -143,8 +146,25 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         Mode::History { repo, .. } => repo_root.clone().or_else(|| Some(repo.clone())),
         Mode::Staged { .. } => repo_root.clone().or_else(|| Some(PathBuf::from("."))),
     };
+    let stats = Stats::default();
+    let trust = match &opts.mode {
+        Mode::History {
+            repo,
+            selection: Selection::Range(range),
+        } => trust::check(
+            repo,
+            repo_root.as_deref(),
+            range,
+            opts.config.is_some(),
+            opts.baseline.as_deref(),
+            &stats,
+            opts.quiet,
+        )?,
+        _ => trust::RangeTrust::default(),
+    };
     let cfg = config::load(&ConfigRequest {
         explicit: opts.config.as_deref(),
+        text: trust.config,
         root: config_root.as_deref(),
         max_file_size: opts.max_file_size,
         quiet: opts.quiet,
@@ -168,7 +188,6 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         threads: threads(opts.threads, opts.quiet),
         quiet: opts.quiet,
     };
-    let stats = Stats::default();
     let (findings, unit, one_per_fingerprint) = match &opts.mode {
         Mode::Tree { paths } => (
             tree::scan(&stages, paths, opts.no_ignore, opts.follow, &stats)?,
@@ -204,6 +223,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         rules: stages.rules,
         unit,
         repo_root,
+        notices: trust.notices,
     })
 }
 

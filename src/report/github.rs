@@ -7,6 +7,9 @@ use anyhow::Result;
 use std::io::Write;
 
 pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -> Result<()> {
+    for n in ctx.notices {
+        writeln!(w, "::warning title=keysweep::{}", escape_data(n))?;
+    }
     for f in findings {
         let title = format!("keysweep: {}", f.hit.rule_name);
         let mut message = format!(

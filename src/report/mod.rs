@@ -94,6 +94,8 @@ pub struct ReportContext<'a> {
     pub show_secrets: bool,
     /// The top of the repository scanned, if any: SARIF locations are relative to it.
     pub repo_root: Option<&'a Path>,
+    /// What the report must say besides findings (see `pipeline::Outcome::notices`).
+    pub notices: &'a [String],
 }
 
 /// Writes the report to `--output` (mode 0600) or stdout.
@@ -132,7 +134,7 @@ pub fn write(
     let view = redact::view(findings, ctx.rules, ctx.show_secrets);
     let findings = &view[..];
     match format {
-        Format::Text => text::write(findings, w, color),
+        Format::Text => text::write(findings, ctx.notices, w, color),
         Format::Json => json::write(findings, w),
         Format::Jsonl => json::write_lines(findings, w),
         Format::Sarif => sarif::write(findings, ctx, w),

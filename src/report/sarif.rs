@@ -8,9 +8,9 @@ use crate::rules::{Rule, Severity};
 use anyhow::Result;
 use serde_json::{json, Value};
 use serde_sarif::sarif::{
-    ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -59,8 +59,23 @@ pub fn build(findings: &[Finding], ctx: &ReportContext<'_>) -> Sarif {
             ArtifactLocation::builder().uri(uri.clone()).build(),
         );
     }
+    let notifications: Vec<Notification> = ctx
+        .notices
+        .iter()
+        .map(|n| {
+            Notification::builder()
+                .message(Message::builder().text(n.clone()).build())
+                .level(json!("warning"))
+                .build()
+        })
+        .collect();
+    let invocation = Invocation::builder()
+        .execution_successful(true)
+        .tool_execution_notifications(notifications)
+        .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .original_uri_base_ids(bases)

@@ -4,7 +4,12 @@ use crate::finding::Finding;
 use anyhow::Result;
 use std::io::Write;
 
-pub fn write(findings: &[Finding], w: &mut dyn Write, color: bool) -> Result<()> {
+pub fn write(
+    findings: &[Finding],
+    notices: &[String],
+    w: &mut dyn Write,
+    color: bool,
+) -> Result<()> {
     let (bold, red, dim, reset) = if color {
         ("\x1b[1m", "\x1b[31m", "\x1b[2m", "\x1b[0m")
     } else {
@@ -53,6 +58,9 @@ pub fn write(findings: &[Finding], w: &mut dyn Write, color: bool) -> Result<()>
             }
         }
         writeln!(w)?;
+    }
+    for n in notices {
+        writeln!(w, "{bold}note:{reset} {}", escape(n))?;
     }
     Ok(())
 }

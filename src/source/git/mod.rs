@@ -12,8 +12,11 @@
 //! e.g. their hits), and then says where each of those blobs was introduced.
 
 mod attribution;
+mod base;
 mod graph;
 mod packscan;
+
+pub use base::{file_at_range_base, AtBase};
 
 use crate::pathfilter::PathFilter;
 use crate::progress::Progress;
