@@ -253,9 +253,9 @@ impl RuleSet {
 
     /// Finds every match in `haystack`, sorted by position.
     pub fn scan(&self, haystack: &[u8]) -> Vec<Match> {
-        let mut windows: Vec<Window> = Vec::new();
-        // (pattern, line start, line end) of hits whose line-only rules are still to screen.
-        let mut lines: Vec<(usize, usize, usize)> = Vec::new();
+        let mut windows = window::Collector::new(self.rules.len());
+        // Per keyword, the lines of its hits whose line-only rules are still to screen.
+        let mut lines = window::Collector::new(self.line_screens.len());
         self.for_each_keyword_hit(haystack, |pattern, start, end| {
             let screen = &self.line_screens[pattern];
             for &rule in &self.pattern_rules[pattern] {
@@ -263,13 +263,18 @@ impl RuleSet {
                 if before == 0 && after == 0 && screen.rules.len() > 1 {
                     continue;
                 }
-                windows.push(Window::around(haystack, rule, start, end, before, after));
+                windows.add(haystack, rule, start, end, before, after);
             }
             if screen.rules.len() > 1 {
-                let w = Window::around(haystack, 0, start, end, 0, 0);
-                lines.push((pattern, w.start, w.end));
+                lines.add(haystack, pattern, start, end, 0, 0);
             }
         });
+        let mut windows = windows.into_windows();
+        let mut lines: Vec<(usize, usize, usize)> = lines
+            .into_windows()
+            .into_iter()
+            .map(|w| (w.rule, w.start, w.end))
+            .collect();
         // Screen each hit line once with all of its keyword's line rules as one RegexSet: on
         // secret-free code most lines match none, and one set pass is far cheaper than a
         // search per rule. Only the rules the set reports are confirmed.

@@ -44,6 +44,69 @@ impl Window {
     }
 }
 
+/// Collects windows as keyword hits arrive, merging each into the last window of its rule
+/// (or keyword) when they overlap. A hit inside that window costs nothing: a run of one
+/// character that a keyword matches at every position (`AAAA…`) makes one window per few
+/// hundred bytes, not one per byte, so time and memory stay linear in the input.
+pub struct Collector {
+    windows: Vec<Window>,
+    /// Index in `windows` of each rule's last window (`u32::MAX`: none yet).
+    last: Vec<u32>,
+    rules: usize,
+}
+
+impl Collector {
+    pub fn new(rules: usize) -> Collector {
+        Collector {
+            windows: Vec::new(),
+            last: Vec::new(),
+            rules,
+        }
+    }
+
+    /// The window `Window::around` would give, merged into the rule's last one.
+    pub fn add(
+        &mut self,
+        haystack: &[u8],
+        rule: usize,
+        hit_start: usize,
+        hit_end: usize,
+        before: usize,
+        after: usize,
+    ) {
+        if self.last.is_empty() {
+            self.last = vec![u32::MAX; self.rules];
+        }
+        let last = self.last[rule];
+        if let Some(w) = self.windows.get_mut(last as usize) {
+            // Inside the last window, far enough from both of its edges that snapping to a
+            // line boundary cannot reach past them: nothing new to search.
+            let from = hit_start.saturating_sub(before).saturating_sub(SNAP);
+            let reach = hit_end.saturating_add(after).saturating_add(SNAP);
+            if from >= w.start && reach <= w.end {
+                return;
+            }
+            let next = Window::around(haystack, rule, hit_start, hit_end, before, after);
+            if next.start <= w.end && next.start >= w.start {
+                w.end = w.end.max(next.end);
+                return;
+            }
+            self.push(next);
+            return;
+        }
+        self.push(Window::around(haystack, rule, hit_start, hit_end, before, after));
+    }
+
+    fn push(&mut self, w: Window) {
+        self.last[w.rule] = self.windows.len() as u32;
+        self.windows.push(w);
+    }
+
+    pub fn into_windows(self) -> Vec<Window> {
+        self.windows
+    }
+}
+
 /// Merges overlapping windows of the same rule so each byte is searched once per rule.
 pub fn merge(mut windows: Vec<Window>) -> Vec<Window> {
     windows.sort_unstable_by_key(|w| (w.rule, w.start));
@@ -78,6 +141,31 @@ mod tests {
         ]);
         assert_eq!(merged.len(), 1);
         assert_eq!(merged[0].end, 28);
+    }
+
+    #[test]
+    fn a_keyword_at_every_position_makes_few_windows() {
+        let hay = vec![b'a'; 1 << 20];
+        let mut c = Collector::new(2);
+        for p in 0..hay.len() - 21 {
+            c.add(&hay, 1, p, p + 21, 32, 256);
+        }
+        let w = merge(c.into_windows());
+        assert_eq!(w.len(), 1);
+        assert_eq!((w[0].start, w[0].end), (0, hay.len()));
+
+        // The same windows as one per hit, merged.
+        let hay = b"x password y\nz\npassword and password\n".repeat(3);
+        let hits: Vec<usize> = (0..hay.len() - 8)
+            .filter(|&p| &hay[p..p + 8] == b"password")
+            .collect();
+        let mut c = Collector::new(1);
+        let mut each = Vec::new();
+        for &p in &hits {
+            c.add(&hay, 0, p, p + 8, 0, 0);
+            each.push(Window::around(&hay, 0, p, p + 8, 0, 0));
+        }
+        assert_eq!(merge(c.into_windows()), merge(each));
     }
 
     #[test]
