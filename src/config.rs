@@ -326,6 +326,20 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| "size too large".to_string())
 }
 
+/// The effective configuration of a config file's `text` (named `name` in errors), as a scan
+/// would load it: for tools and the fuzz harness, which have the text but no file.
+pub fn from_text(name: &str, text: &str) -> Result<Effective> {
+    let parsed = Parsed::parse(name.to_string(), text.to_string())?;
+    let req = ConfigRequest {
+        explicit: None,
+        text: None,
+        root: None,
+        max_file_size: None,
+        quiet: true,
+    };
+    apply(&parsed, builtin_rules()?, &req)
+}
+
 /// Rules defined in a config or rule file (`[[rules]]` tables), regexes checked.
 pub fn custom_rules(path: &Path) -> Result<Vec<Rule>> {
     Parsed::read(path)?.rules(true)
