@@ -31,7 +31,15 @@ pub(super) fn scan(
         &opts,
         stats,
         &|blob| {
-            let hits = stages.hits(blob.bytes);
+            let mut hits = stages.hits(blob.bytes);
+            if let Some(part) = &blob.part {
+                // A part of a large file: only what starts in its own range, at file lines.
+                hits.retain(|h| part.owns.contains(&h.start));
+                for h in &mut hits {
+                    h.line += part.lines_before;
+                    h.end_line += part.lines_before;
+                }
+            }
             if hits.is_empty() {
                 return;
             }

@@ -39,6 +39,13 @@ pub fn is_binary_prefix(prefix: &[u8]) -> bool {
     matches!(prepare(&prefix[..prefix.len().min(SNIFF)]), Text::Binary)
 }
 
+/// True when the first bytes are a UTF-16 byte-order mark followed by a UTF-16-looking body
+/// (such a file is decoded whole, not in parts).
+pub fn is_utf16_prefix(prefix: &[u8]) -> bool {
+    (prefix.starts_with(b"\xFF\xFE") || prefix.starts_with(b"\xFE\xFF"))
+        && plausible_utf16(&prefix[2..])
+}
+
 fn sniff(bytes: &[u8]) -> Text<'_> {
     if memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]).is_some() {
         Text::Binary

@@ -6,6 +6,7 @@
 pub mod decode;
 pub mod git;
 pub mod linediff;
+pub mod parts;
 pub mod staged;
 mod stats;
 pub mod walk;
@@ -19,6 +20,18 @@ pub use stats::Stats;
 pub struct Blob<'a> {
     pub bytes: &'a [u8],
     pub origin: Origin,
+    /// For a large file read in parts: which part of it these bytes are (None: all of it).
+    pub part: Option<Part>,
+}
+
+/// One part of a large file. Parts start on a line boundary and overlap their neighbours,
+/// so a secret near a seam is seen whole by the part that owns its first byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Lines of the file before these bytes.
+    pub lines_before: usize,
+    /// The byte range of these bytes whose matches this part reports.
+    pub owns: std::ops::Range<usize>,
 }
 
 /// Where a blob was found.

@@ -253,6 +253,7 @@ fn scan_change(
     on_blob(Blob {
         bytes: &new_text,
         origin,
+        part: None,
     });
 }
 

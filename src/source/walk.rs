@@ -7,7 +7,7 @@
 //! recorded for fingerprints and SARIF.
 
 use super::decode::{self, Text};
-use super::{Blob, Origin, Stats};
+use super::{parts, Blob, Origin, Stats};
 use crate::pathfilter::PathFilter;
 use crate::safefs;
 use anyhow::{Context, Result};
@@ -262,8 +262,8 @@ fn scan_file(
     READ_BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         buf.clear();
-        match read_limited(path, follow, opts.max_file_size, &mut buf) {
-            Ok(Read::Whole) => {}
+        let (mut file, len) = match read_limited(path, follow, opts.max_file_size, &mut buf) {
+            Ok(Read::Opened(file, len)) => (file, len),
             Ok(Read::TooLarge) => {
                 Stats::add(&stats.skipped_large, 1);
                 return;
@@ -280,6 +280,43 @@ fn scan_file(
                 );
                 return;
             }
+        };
+        // Large files that are not UTF-16 (which is decoded whole) are scanned in parts.
+        if len > parts::WHOLE as u64 && !decode::is_utf16_prefix(&buf) {
+            let done = parts::for_each_part(&mut file, &mut buf, |bytes, part| {
+                on_blob(Blob {
+                    bytes,
+                    origin: origin.clone(),
+                    part: Some(part),
+                });
+            });
+            match done {
+                Ok(n) => {
+                    Stats::add(&stats.files, 1);
+                    Stats::add(&stats.bytes, n);
+                    on_file_done(n);
+                }
+                Err(e) => {
+                    Stats::add(&stats.skipped_unreadable, 1);
+                    stats.warn(
+                        opts.quiet,
+                        format!("{}: {}", origin.path, one_line(&e.to_string())),
+                    );
+                }
+            }
+            return;
+        }
+        if let Err(e) = file.read_to_end(&mut buf) {
+            Stats::add(&stats.skipped_unreadable, 1);
+            stats.warn(
+                opts.quiet,
+                format!("{}: {}", origin.path, one_line(&e.to_string())),
+            );
+            return;
+        }
+        if buf.len() as u64 > opts.max_file_size {
+            Stats::add(&stats.skipped_large, 1);
+            return;
         }
         let text = decode::prepare(&buf);
         if decode::is_decoded(&text) {
@@ -293,6 +330,7 @@ fn scan_file(
                 on_blob(Blob {
                     bytes: &bytes,
                     origin,
+                    part: None,
                 });
                 on_file_done(buf.len() as u64);
             }
@@ -300,17 +338,19 @@ fn scan_file(
     });
 }
 
-/// How a read ended.
+/// How opening a file ended.
 enum Read {
-    Whole,
+    /// Open, its first bytes (up to 8 KiB) in the buffer; the rest (at most up to the size
+    /// limit, plus one byte to notice growth) to be read from the handle; its size.
+    Opened(std::io::Take<std::fs::File>, u64),
     TooLarge,
     /// The first bytes say binary: the rest was not read.
     Binary,
 }
 
-/// Reads a regular file into `buf` unless it is larger than `max` or its first 8 KiB say
-/// it is binary. The size is checked on the open handle and the read is capped, so a file
-/// growing meanwhile never lands in memory beyond `max`.
+/// Opens a regular file and reads its first 8 KiB into `buf`, unless it is larger than `max`
+/// or those bytes say it is binary. The size is checked on the open handle and the rest of
+/// the read is capped, so a file growing meanwhile never lands in memory beyond `max`.
 fn read_limited(path: &Path, follow: bool, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Read> {
     let file = safefs::open_regular(path, follow)?;
     let len = file.metadata()?.len();
@@ -322,13 +362,10 @@ fn read_limited(path: &Path, follow: bool, max: u64, buf: &mut Vec<u8>) -> std::
     if decode::is_binary_prefix(buf) {
         return Ok(Read::Binary);
     }
-    buf.reserve(len.saturating_sub(buf.len() as u64) as usize);
-    file.read_to_end(buf)?;
-    Ok(if buf.len() as u64 <= max {
-        Read::Whole
-    } else {
-        Read::TooLarge
-    })
+    if len <= parts::WHOLE as u64 {
+        buf.reserve(len.saturating_sub(buf.len() as u64) as usize);
+    }
+    Ok(Read::Opened(file, len))
 }
 
 fn one_line(s: &str) -> String {
