@@ -1,9 +1,9 @@
 //! `keysweep baseline create|prune`: record the findings a team accepts, and forget the ones
 //! that are gone. The file format is described in `filter/baseline.rs`.
 
-use crate::exit;
 use crate::cli::{BaselineCmd, ScanTarget};
 use crate::commands::scan::collect;
+use crate::exit;
 use crate::filter::baseline::Baseline;
 use anyhow::Result;
 

@@ -3,8 +3,8 @@
 //! nothing is executed). A hook keysweep did not write is replaced only with `--force`, and
 //! then kept next to it as `pre-commit.keysweep-backup`.
 
+use crate::cli::InstallHookCmd;
 use crate::exit;
-use crate::cli::{InstallHookCmd};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 

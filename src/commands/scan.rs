@@ -1,9 +1,9 @@
 //! `keysweep scan`: pick the source, run the scanner over it, filter, report, summarise.
 
-use crate::exit;
 use crate::cli::{ScanCmd, ScanTarget};
 use crate::config;
 use crate::engine::RuleSet;
+use crate::exit;
 use crate::finding::Finding;
 use crate::progress::Progress;
 use crate::report::{self, ReportContext};
