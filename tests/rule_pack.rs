@@ -26,6 +26,17 @@ fn every_rule_matches_its_examples_and_not_its_negatives() {
 }
 
 #[test]
+fn every_rule_declares_its_kind() {
+    let missing: Vec<String> = builtin_rules()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind.is_none())
+        .map(|r| r.id)
+        .collect();
+    assert!(missing.is_empty(), "rules without `kind`: {missing:?}");
+}
+
+#[test]
 fn pack_is_large_and_mostly_keyword_driven() {
     let rules = builtin_rules().unwrap();
     assert!(rules.len() >= 120, "only {} rules", rules.len());

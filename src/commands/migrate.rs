@@ -4,9 +4,9 @@
 
 use crate::migrate as ops;
 
-use crate::exit;
 use crate::cli::{MigrateCmd, PlanFormat};
 use crate::commands::scan;
+use crate::exit;
 use crate::finding::Finding;
 use anyhow::{bail, Context, Result};
 use ops::aws::{self, Target};
@@ -52,6 +52,7 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         }
         return Ok(exit::CLEAN);
     }
+    let rules = &outcome.scanner.rules;
     let opts = Options {
         template: &template,
         prefix: &cmd.prefix,
@@ -59,6 +60,7 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         plain: cmd.plain,
         extra_tags: &tags,
         kms_key_id: cmd.kms_key_id.as_deref(),
+        store_key: &|hit| rules.rule(hit.rule_index).store_key().into(),
     };
     let mut secrets = match plan::build(&outcome.findings, &chosen, &opts) {
         Ok(s) => s,
