@@ -1,7 +1,7 @@
 //! `keysweep rules list|show|check`: the rule pack as users see it.
 
 use crate::cli::{RulesCmd, RulesFormat};
-use crate::engine::check_rule_examples;
+use crate::engine::{check_examples_together, check_rule_examples, RuleSet};
 use crate::exit;
 use crate::rules::{builtin_rules, Rule};
 use anyhow::{bail, Result};
@@ -125,30 +125,39 @@ fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
             .collect();
         writeln!(out, "validators:  {}", v.join(", "))?;
     }
+    // Numbered as the example checks name them.
     writeln!(out, "examples:")?;
-    for e in &rule.examples {
-        writeln!(out, "  + {e}")?;
+    for (n, e) in rule.examples.iter().enumerate() {
+        writeln!(out, "  {:>2} + {}", n + 1, e.text)?;
+        if let Some(secret) = &e.secret {
+            writeln!(out, "       captures: {secret}")?;
+        }
     }
     writeln!(out, "negative examples:")?;
-    for e in &rule.negative_examples {
-        writeln!(out, "  - {e}")?;
+    for (n, e) in rule.negative_examples.iter().enumerate() {
+        writeln!(out, "  {:>2} - {e}", n + 1)?;
     }
     Ok(exit::CLEAN)
 }
 
-/// Checks every rule of a user's rule file against its own examples.
+/// Checks every rule of a user's rule file against its own examples, alone and then with
+/// the file's other rules loaded, and prints each failure as `file: rule ID: …`.
 fn check(file: &std::path::Path) -> Result<i32> {
     let rules = crate::config::rules_in_file(file)?;
     let mut failures = Vec::new();
     for rule in &rules {
         if rule.examples.is_empty() {
-            failures.push(format!("{}: has no examples", rule.id));
+            failures.push(format!("rule {}: has no examples", rule.id));
         }
         failures.extend(check_rule_examples(rule));
     }
+    // Only rules that compile and pass alone: a failure is reported once, where it starts.
+    if failures.is_empty() && rules.len() > 1 {
+        failures.extend(check_examples_together(&RuleSet::new(rules.clone())));
+    }
     let mut out = std::io::stdout().lock();
     for f in &failures {
-        writeln!(out, "FAIL {f}")?;
+        writeln!(out, "{}: {f}", file.display())?;
     }
     writeln!(
         out,

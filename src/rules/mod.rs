@@ -2,6 +2,7 @@
 //! and validation. A rule knows how to recognise a secret; it knows nothing about files.
 
 pub mod entropy;
+pub mod example;
 pub mod kind;
 pub mod placeholder;
 pub mod validators;
@@ -10,6 +11,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+pub use example::Example;
 pub use kind::CredentialKind;
 pub use validators::Validator;
 
@@ -103,9 +105,9 @@ pub struct Rule {
     pub generic: bool,
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Texts that must produce a finding of this rule.
+    /// Texts that must produce a finding of this rule, each with the secret it must capture.
     #[serde(default)]
-    pub examples: Vec<String>,
+    pub examples: Vec<Example>,
     /// Texts that must not produce a finding of this rule.
     #[serde(default)]
     pub negative_examples: Vec<String>,
