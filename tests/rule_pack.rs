@@ -1,11 +1,21 @@
-//! Every built-in rule is checked against its own positive and negative examples, and the
-//! pack as a whole against the shape the README promises.
+//! Every built-in rule is checked against its own positive and negative examples, alone and
+//! with the whole pack loaded, and the pack as a whole against the shape the README promises.
 
-use keysweep::engine::{check_rule_examples, RuleSet};
+use keysweep::engine::{check_examples_together, check_rule_examples, RuleSet};
 use keysweep::rules::builtin_rules;
+use std::process::Command;
+
+fn assert_none(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
 
 #[test]
-fn every_rule_matches_its_examples_and_not_its_negatives() {
+fn every_rule_captures_its_examples_secrets_and_not_its_negatives() {
     let rules = builtin_rules().expect("built-in pack parses");
     let mut failures = Vec::new();
     for rule in &rules {
@@ -15,14 +25,38 @@ fn every_rule_matches_its_examples_and_not_its_negatives() {
         if rule.negative_examples.is_empty() {
             failures.push(format!("{}: needs at least one negative example", rule.id));
         }
+        for (n, ex) in rule.examples.iter().enumerate() {
+            if ex.secret.is_none() {
+                failures.push(format!(
+                    "{}: example {} must state its secret ({{ text = \"…\", secret = \"…\" }})",
+                    rule.id,
+                    n + 1
+                ));
+            }
+        }
         failures.extend(check_rule_examples(rule));
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(failures);
+}
+
+#[test]
+fn every_example_is_found_by_its_own_rule_with_the_whole_pack_loaded() {
+    // A generic rule must not swallow a specific rule's example, nor a specific rule a
+    // generic one's; a hard negative (placeholder, env lookup, example key) must not be
+    // caught by some other rule either, or it would still be a false alarm for the user.
+    let set = RuleSet::new(builtin_rules().unwrap());
+    assert_none(check_examples_together(&set));
+}
+
+#[test]
+fn every_rule_declares_its_kind() {
+    let missing: Vec<String> = builtin_rules()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind.is_none())
+        .map(|r| r.id)
+        .collect();
+    assert!(missing.is_empty(), "rules without `kind`: {missing:?}");
 }
 
 #[test]
@@ -42,27 +76,61 @@ fn pack_is_large_and_mostly_keyword_driven() {
     );
 }
 
+/// `keysweep rules check FILE` on a user rule file: plain-string examples still work, a
+/// declared secret the rule does not capture is a `file: rule ID: …` line and exit code 1.
 #[test]
-fn negatives_of_one_rule_are_not_findings_of_the_whole_pack() {
-    // A hard negative (placeholder, env lookup, example key) must not be caught by some
-    // other rule either, or it would still be a false alarm for the user.
-    let rules = builtin_rules().unwrap();
-    let set = RuleSet::new(rules.clone());
-    let mut failures = Vec::new();
-    for rule in &rules {
-        for neg in &rule.negative_examples {
-            for m in set.scan(neg.as_bytes()) {
-                let other = set.rule(m.rule);
-                // A negative may legitimately hold another rule's secret (e.g. an AWS
-                // key id in a too-long string) only when that rule lists it as an example.
-                if !other.examples.iter().any(|e| e == neg) {
-                    failures.push(format!(
-                        "negative of {} is found by {}: {neg:?}",
-                        rule.id, other.id
-                    ));
-                }
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+fn rules_check_reports_a_wrong_capture_per_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.toml");
+    let rule = |id: &str, regex: &str, example: &str| {
+        format!(
+            "[[rules]]\nid = \"{id}\"\nname = \"n\"\ndescription = \"d\"\nkeywords = [\"acme_\"]\n\
+             regex = '''{regex}'''\nexamples = [{example}]\nnegative_examples = ['acme_${{T}}']\n"
+        )
+    };
+    let plain = rule(
+        "acme-plain",
+        r"\b(acme_[a-z0-9]{16})\b",
+        "'t = acme_k7q2m9x4v8p3w6z1'",
+    );
+    let exact = rule(
+        "acme-exact",
+        r"\b(acme_[a-z0-9]{16})\b",
+        "{ text = 't = acme_k7q2m9x4v8p3w6z1', secret = 'acme_k7q2m9x4v8p3w6z1' }",
+    );
+    // Captures the name and the `=` with the token.
+    let greedy = rule(
+        "acme-greedy",
+        r"(t = acme_[a-z0-9]{16})\b",
+        "{ text = 't = acme_r5t8n2c6j9h3d7f4', secret = 'acme_r5t8n2c6j9h3d7f4' }",
+    );
+    let run = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_keysweep"))
+            .args(["rules", "check"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let ok = run(&format!("{plain}{exact}"));
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert_eq!(ok.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("2 rules, 0 failures"), "{stdout}");
+
+    let bad = run(&format!("{plain}{greedy}"));
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{stdout}");
+    let name = file.display().to_string();
+    assert!(
+        stdout.contains(&format!(
+            "{name}: rule acme-greedy: example 1: captured bytes 0..25, the declared secret is bytes 4..25"
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("acme-plain:"), "{stdout}");
+    assert!(
+        !stdout.contains("r5t8n2"),
+        "a value reached the output: {stdout}"
+    );
+    assert!(stdout.contains("2 rules, 1 failures"), "{stdout}");
 }

@@ -212,8 +212,14 @@ fn bad_inputs_warn_and_the_scan_goes_on() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("warning"), "{err}");
-    assert!(err.contains("broken-link"), "{err}");
+    // Symlinks are not followed by default (ripgrep's convention): counted, not read.
+    assert!(err.contains("skipped 2 symlinks"), "{err}");
     assert!(err.contains("not valid UTF-8"), "{err}");
+    // Followed, the broken one and the loop are warnings.
+    let (_, followed) = scan_json(d.path(), &["--follow"]);
+    let ferr = stderr(&followed);
+    assert!(ferr.contains("broken-link"), "{ferr}");
+    assert!(ferr.contains("loop"), "{ferr}");
     let p = paths(&f);
     assert!(p.contains(&"good.txt".to_string()));
     assert!(p.contains(&"caf\u{FFFD}.txt".to_string()), "{p:?}");

@@ -58,6 +58,7 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         }
         return Ok(exit::CLEAN);
     }
+    let rules = &outcome.rules;
     let opts = Options {
         template: &template,
         prefix: &cmd.prefix,
@@ -65,6 +66,7 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         plain: cmd.plain,
         extra_tags: &tags,
         kms_key_id: cmd.kms_key_id.as_deref(),
+        store_key: &|hit| rules.rule(hit.rule_index).store_key().into(),
     };
     let mut secrets = match plan::build(&outcome.findings, &chosen, &opts) {
         Ok(s) => s,

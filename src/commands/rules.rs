@@ -1,10 +1,11 @@
 //! `keysweep rules list|show|check`: the rule pack as users see it.
 
 use crate::cli::{RulesCmd, RulesFormat};
-use crate::engine::check_rule_examples;
+use crate::engine::{check_examples_together, check_rule_examples, RuleSet};
 use crate::exit;
 use crate::rules::{builtin_rules, Rule};
 use anyhow::{bail, Result};
+use serde::Serialize;
 use std::io::Write;
 
 pub fn run(cmd: RulesCmd) -> Result<i32> {
@@ -28,7 +29,8 @@ fn list(format: RulesFormat, config: Option<&std::path::Path>) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     match format {
         RulesFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &rules)?;
+            let list: Vec<Listed> = rules.iter().map(Listed::new).collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
             writeln!(out)?;
         }
         RulesFormat::Text => {
@@ -41,9 +43,10 @@ fn list(format: RulesFormat, config: Option<&std::path::Path>) -> Result<i32> {
                 };
                 writeln!(
                     out,
-                    "{:width$}  {:8}  {}  [{}]",
+                    "{:width$}  {:8}  {:21}  {}  [{}]",
                     r.id,
                     r.severity.as_str(),
+                    r.kind().as_str(),
                     r.name,
                     kw
                 )?;
@@ -60,6 +63,34 @@ fn list(format: RulesFormat, config: Option<&std::path::Path>) -> Result<i32> {
     Ok(exit::CLEAN)
 }
 
+/// A rule as `rules list --format json` shows it: the metadata a rule file may leave to its
+/// default spelled out (the kind, whether it is generic, the key `migrate` stores its secret
+/// under), after the rule's other fields.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    rule: Rule,
+    kind: &'static str,
+    generic: bool,
+    store_key: String,
+}
+
+impl Listed {
+    fn new(rule: &Rule) -> Listed {
+        // The rule's own copies of the three fields are cleared so each appears once.
+        let mut rest = rule.clone();
+        rest.kind = None;
+        rest.generic = false;
+        rest.store_key = None;
+        Listed {
+            kind: rule.kind().as_str(),
+            generic: rule.generic,
+            store_key: rule.store_key().to_string(),
+            rule: rest,
+        }
+    }
+}
+
 fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
     let rules = all_rules(config)?;
     let Some(rule) = rules.iter().find(|r| r.id == id) else {
@@ -69,6 +100,13 @@ fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
     writeln!(out, "id:          {}", rule.id)?;
     writeln!(out, "name:        {}", rule.name)?;
     writeln!(out, "severity:    {}", rule.severity.as_str())?;
+    writeln!(out, "kind:        {}", rule.kind().as_str())?;
+    writeln!(
+        out,
+        "generic:     {}",
+        if rule.generic { "yes" } else { "no" }
+    )?;
+    writeln!(out, "store_key:   {}", rule.store_key())?;
     writeln!(out, "description: {}", rule.description)?;
     writeln!(out, "keywords:    {}", rule.keywords.join(", "))?;
     writeln!(out, "regex:       {}", rule.regex)?;
@@ -87,30 +125,39 @@ fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
             .collect();
         writeln!(out, "validators:  {}", v.join(", "))?;
     }
+    // Numbered as the example checks name them.
     writeln!(out, "examples:")?;
-    for e in &rule.examples {
-        writeln!(out, "  + {e}")?;
+    for (n, e) in rule.examples.iter().enumerate() {
+        writeln!(out, "  {:>2} + {}", n + 1, e.text)?;
+        if let Some(secret) = &e.secret {
+            writeln!(out, "       captures: {secret}")?;
+        }
     }
     writeln!(out, "negative examples:")?;
-    for e in &rule.negative_examples {
-        writeln!(out, "  - {e}")?;
+    for (n, e) in rule.negative_examples.iter().enumerate() {
+        writeln!(out, "  {:>2} - {e}", n + 1)?;
     }
     Ok(exit::CLEAN)
 }
 
-/// Checks every rule of a user's rule file against its own examples.
+/// Checks every rule of a user's rule file against its own examples, alone and then with
+/// the file's other rules loaded, and prints each failure as `file: rule ID: …`.
 fn check(file: &std::path::Path) -> Result<i32> {
     let rules = crate::config::rules_in_file(file)?;
     let mut failures = Vec::new();
     for rule in &rules {
         if rule.examples.is_empty() {
-            failures.push(format!("{}: has no examples", rule.id));
+            failures.push(format!("rule {}: has no examples", rule.id));
         }
         failures.extend(check_rule_examples(rule));
     }
+    // Only rules that compile and pass alone: a failure is reported once, where it starts.
+    if failures.is_empty() && rules.len() > 1 {
+        failures.extend(check_examples_together(&RuleSet::new(rules.clone())));
+    }
     let mut out = std::io::stdout().lock();
     for f in &failures {
-        writeln!(out, "FAIL {f}")?;
+        writeln!(out, "{}: {f}", file.display())?;
     }
     writeln!(
         out,

@@ -21,7 +21,7 @@ use regex::bytes::{Regex, RegexBuilder};
 const DFA_CACHE: usize = 16 << 20;
 use std::sync::{Mutex, OnceLock};
 
-pub use examples::check_rule_examples;
+pub use examples::{check_examples_together, check_rule_examples};
 pub use window::Window;
 
 /// A confirmed match of one rule.

@@ -94,7 +94,9 @@ impl Collector {
             self.push(next);
             return;
         }
-        self.push(Window::around(haystack, rule, hit_start, hit_end, before, after));
+        self.push(Window::around(
+            haystack, rule, hit_start, hit_end, before, after,
+        ));
     }
 
     fn push(&mut self, w: Window) {

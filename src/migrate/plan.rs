@@ -8,7 +8,8 @@ use super::{
     Action, Kind, Secret, Site, MAX_DESCRIPTION, MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE,
     MAX_VALUE_BYTES,
 };
-use crate::finding::Finding;
+use crate::finding::{Finding, Hit};
+use crate::rules::CredentialKind;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -25,6 +26,9 @@ pub struct Options<'a> {
     /// `--tag KEY=VALUE`, already split.
     pub extra_tags: &'a [(String, String)],
     pub kms_key_id: Option<&'a str>,
+    /// The JSON key a lone secret of a finding is stored under: its rule's `store_key`
+    /// (`Rule::store_key`; a hit names its rule by index into the scan's rule set).
+    pub store_key: &'a dyn Fn(&Hit) -> String,
 }
 
 /// Splits `KEY=VALUE`.
@@ -54,12 +58,12 @@ pub fn build(
         if !g.iter().any(|&i| chosen[i]) {
             continue;
         }
-        let d = draft(all, g, opts.plain);
+        let d = draft(all, g, opts);
         ordered.push((d.kind != Kind::Token && d.kind != Kind::Plain, d));
     }
     let (structured, mut tokens): (Vec<_>, Vec<_>) = ordered.into_iter().partition(|(s, _)| *s);
     // A provider rule names a token better than a generic one matching the same literal.
-    tokens.sort_by_key(|(_, d)| d.sites[0].rule_id.starts_with("generic"));
+    tokens.sort_by_key(|(_, d)| d.generic);
     for (is_structured, d) in structured.into_iter().chain(tokens) {
         let d_sites: Vec<&Site> = d.sites.iter().collect();
         if !is_structured
@@ -97,10 +101,11 @@ pub fn build(
             }
         }
     }
-    // Keep the scan's order (path, line) for names and output.
+    // Keep the scan's order (path, line, column) for names and output; the rule id only
+    // breaks ties between spans that could not be located.
     drafts.sort_by(|a, b| {
         let (x, y) = (&a.sites[0], &b.sites[0]);
-        (&x.path, x.line, &x.rule_id).cmp(&(&y.path, y.line, &y.rule_id))
+        (&x.path, x.line, x.span, &x.rule_id).cmp(&(&y.path, y.line, y.span, &y.rule_id))
     });
 
     let names = assign_names(&drafts, opts);
@@ -237,6 +242,8 @@ pub fn request_token(name: &str, value: &str) -> String {
 /// A secret before it has a name.
 struct Draft {
     kind: Kind,
+    /// Found by a generic rule: yields the literal to a specific rule's draft.
+    generic: bool,
     value: String,
     keys: Vec<String>,
     sites: Vec<Site>,
@@ -253,7 +260,7 @@ fn group(all: &[Finding]) -> Vec<Vec<usize>> {
         a.path == b.path && a.commit.as_ref().map(|c| &c.id) == b.commit.as_ref().map(|c| &c.id)
     };
     for (i, f) in all.iter().enumerate() {
-        if !values::is_aws_key_id(&f.hit.rule_id) || used.contains(&i) {
+        if f.hit.kind != CredentialKind::AwsAccessKeyId || used.contains(&i) {
             continue;
         }
         let partner = all
@@ -261,7 +268,7 @@ fn group(all: &[Finding]) -> Vec<Vec<usize>> {
             .enumerate()
             .filter(|(j, g)| {
                 !used.contains(j)
-                    && values::is_aws_secret_key(&g.hit.rule_id)
+                    && g.hit.kind == CredentialKind::AwsSecretAccessKey
                     && same_place(f, g)
                     && g.hit.line.abs_diff(f.hit.line) <= PAIR_DISTANCE
             })
@@ -311,27 +318,26 @@ fn site(f: &Finding, span: Option<(usize, usize)>, key: Option<String>) -> Site 
     }
 }
 
-fn draft(all: &[Finding], g: &[usize], plain: bool) -> Draft {
+fn draft(all: &[Finding], g: &[usize], opts: &Options<'_>) -> Draft {
     if let [a, b] = g {
         let (id, sk) = (&all[*a], &all[*b]);
+        // A pair is stored under the names the AWS SDKs and CLI read, whatever its rules'
+        // `store_key`: that is what makes the stored secret usable as credentials.
+        let id_key = CredentialKind::AwsAccessKeyId.default_store_key();
+        let sk_key = CredentialKind::AwsSecretAccessKey.default_store_key();
         let mut m = Map::new();
-        m.insert(
-            "aws_access_key_id".into(),
-            Value::String(id.hit.secret.clone()),
-        );
-        m.insert(
-            "aws_secret_access_key".into(),
-            Value::String(sk.hit.secret.clone()),
-        );
+        m.insert(id_key.into(), Value::String(id.hit.secret.clone()));
+        m.insert(sk_key.into(), Value::String(sk.hit.secret.clone()));
         let value = Value::Object(m).to_string();
         return Draft {
             kind: Kind::AwsKeyPair,
+            generic: false,
             dedup: format!("json\0{value}"),
             value,
-            keys: vec!["aws_access_key_id".into(), "aws_secret_access_key".into()],
+            keys: vec![id_key.into(), sk_key.into()],
             sites: vec![
-                site(id, secret_span(id), Some("aws_access_key_id".into())),
-                site(sk, secret_span(sk), Some("aws_secret_access_key".into())),
+                site(id, secret_span(id), Some(id_key.into())),
+                site(sk, secret_span(sk), Some(sk_key.into())),
             ],
         };
     }
@@ -340,20 +346,22 @@ fn draft(all: &[Finding], g: &[usize], plain: bool) -> Draft {
     if let Some(db) = span.and_then(|sp| values::parse_connection(&f.hit.line_text, sp)) {
         return db_draft(f, &db);
     }
-    if plain {
+    if opts.plain {
         return Draft {
             kind: Kind::Plain,
+            generic: f.hit.generic,
             dedup: format!("token\0{}", f.hit.secret),
             value: f.hit.secret.clone(),
             keys: Vec::new(),
             sites: vec![site(f, span, None)],
         };
     }
-    let key = values::token_key(&f.hit.rule_id);
+    let key = (opts.store_key)(&f.hit);
     let mut m = Map::new();
     m.insert(key.clone(), Value::String(f.hit.secret.clone()));
     Draft {
         kind: Kind::Token,
+        generic: f.hit.generic,
         dedup: format!("token\0{}", f.hit.secret),
         value: Value::Object(m).to_string(),
         keys: vec![key.clone()],
@@ -371,6 +379,7 @@ fn db_draft(f: &Finding, db: &Db) -> Draft {
     );
     Draft {
         kind: Kind::Database,
+        generic: false,
         dedup: format!("json\0{value}"),
         value,
         keys,
@@ -425,17 +434,55 @@ fn assign_names(drafts: &[Draft], opts: &Options<'_>) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::finding::{Finding, Hit};
-    use crate::rules::Severity;
+    use crate::rules::{CredentialKind as K, Severity};
 
-    fn finding(path: &str, line: usize, rule: &str, line_text: &str, secret: &str) -> Finding {
+    /// What a finding knows about its rule.
+    struct R {
+        id: &'static str,
+        kind: K,
+        generic: bool,
+    }
+
+    const AWS_ID: R = R {
+        id: "aws-access-key-id",
+        kind: K::AwsAccessKeyId,
+        generic: false,
+    };
+    const AWS_SECRET: R = R {
+        id: "aws-secret-access-key",
+        kind: K::AwsSecretAccessKey,
+        generic: false,
+    };
+    const PAT: R = R {
+        id: "github-pat",
+        kind: K::AccessToken,
+        generic: false,
+    };
+    const GENERIC_SECRET: R = R {
+        id: "generic-secret-assignment",
+        kind: K::Secret,
+        generic: true,
+    };
+    const GENERIC_PASSWORD: R = R {
+        id: "password-assignment",
+        kind: K::Password,
+        generic: true,
+    };
+    const POSTGRES: R = R {
+        id: "postgres-url",
+        kind: K::DatabaseCredential,
+        generic: false,
+    };
+
+    fn finding(path: &str, line: usize, rule: &R, line_text: &str, secret: &str) -> Finding {
         let col = line_text.find(secret).unwrap();
         let hit = Hit {
             rule_index: 0,
-            rule_id: rule.into(),
-            rule_name: rule.into(),
+            rule_id: rule.id.into(),
+            rule_name: rule.id.into(),
             severity: Severity::High,
-            kind: Default::default(),
-            generic: rule.starts_with("generic"),
+            kind: rule.kind,
+            generic: rule.generic,
             line,
             column: line_text[..col].chars().count() + 1,
             end_line: line,
@@ -450,6 +497,11 @@ mod tests {
         Finding::new(hit, &crate::source::Origin::file(path.into(), None))
     }
 
+    /// Rules that declare no `store_key`.
+    fn kind_key(h: &Hit) -> String {
+        h.kind.default_store_key().into()
+    }
+
     fn opts(t: &Template) -> Options<'_> {
         Options {
             template: t,
@@ -458,6 +510,7 @@ mod tests {
             plain: false,
             extra_tags: &[],
             kms_key_id: None,
+            store_key: &kind_key,
         }
     }
 
@@ -467,22 +520,10 @@ mod tests {
     #[test]
     fn pairs_aws_keys_and_merges_same_values() {
         let all = vec![
-            finding(
-                "a.py",
-                1,
-                "aws-access-key-id",
-                &format!("ID = \"{ID}\""),
-                ID,
-            ),
-            finding(
-                "a.py",
-                2,
-                "aws-secret-access-key",
-                &format!("SK = \"{SK}\""),
-                SK,
-            ),
-            finding("b.py", 9, "github-pat", "t = \"ghp_x1\"", "ghp_x1"),
-            finding("c.py", 3, "github-pat", "tok = 'ghp_x1'", "ghp_x1"),
+            finding("a.py", 1, &AWS_ID, &format!("ID = \"{ID}\""), ID),
+            finding("a.py", 2, &AWS_SECRET, &format!("SK = \"{SK}\""), SK),
+            finding("b.py", 9, &PAT, "t = \"ghp_x1\"", "ghp_x1"),
+            finding("c.py", 3, &PAT, "tok = 'ghp_x1'", "ghp_x1"),
         ];
         let t = Template::parse("{prefix}/{repo}/{path}/{rule}").unwrap();
         let s = build(&all, &[true, false, true, true], &opts(&t)).unwrap();
@@ -490,45 +531,145 @@ mod tests {
         assert_eq!(s[0].kind, Kind::AwsKeyPair);
         assert_eq!(s[0].name, "ks/repo/a.py/aws-access-key-id");
         let v: Value = serde_json::from_str(&s[0].value).unwrap();
+        assert_eq!(v["aws_access_key_id"], ID);
         assert_eq!(v["aws_secret_access_key"], SK);
         assert_eq!(s[1].sites.len(), 2, "one secret for one value in two files");
-        assert_eq!(s[1].keys, vec!["github_pat".to_string()]);
+        assert_eq!(s[1].keys, vec!["token".to_string()]);
         let (a, b) = s[0].sites[1].span.unwrap();
         assert_eq!(&s[0].sites[1].line_text[a..b], SK);
     }
 
     #[test]
+    fn a_lone_secret_is_stored_under_its_rules_store_key() {
+        let all = vec![
+            finding("a.py", 1, &PAT, "t = 'ghp_x1'", "ghp_x1"),
+            finding(
+                "a.py",
+                2,
+                &GENERIC_PASSWORD,
+                "password = 'Hq7!zk2Lp9'",
+                "Hq7!zk2Lp9",
+            ),
+        ];
+        let t = Template::parse("{prefix}/{path}/{line}").unwrap();
+        let s = build(&all, &[true, true], &opts(&t)).unwrap();
+        assert_eq!(s[0].keys, vec!["token".to_string()]);
+        assert_eq!(s[1].keys, vec!["password".to_string()]);
+        // A rule's own `store_key` wins over its kind's.
+        let declared = |h: &Hit| match h.kind {
+            K::AccessToken => "github_token".to_string(),
+            _ => kind_key(h),
+        };
+        let o = Options {
+            store_key: &declared,
+            ..opts(&t)
+        };
+        let s = build(&all, &[true, true], &o).unwrap();
+        assert_eq!(s[0].keys, vec!["github_token".to_string()]);
+        let v: Value = serde_json::from_str(&s[0].value).unwrap();
+        assert_eq!(v["github_token"], "ghp_x1");
+        assert_eq!(s[0].sites[0].key.as_deref(), Some("github_token"));
+    }
+
+    #[test]
+    fn renaming_rules_does_not_change_the_plan() {
+        // The same findings twice: once under the built-in ids, once under ids that share
+        // none of their words (no "aws", "secret", "password", "generic").
+        let renamed = |r: &R, id: &'static str| R {
+            id,
+            kind: r.kind,
+            generic: r.generic,
+        };
+        let pat_line = "token = \"ghp_abcdefghijklmnop\"";
+        let db_line = "DB = \"postgres://app:Zr8vQe2LkP4x@db.internal:5432/orders\"";
+        let findings = |id: &R, sk: &R, generic: &R, pat: &R, pw: &R, pg: &R| {
+            vec![
+                finding("a.py", 1, id, &format!("ID = \"{ID}\""), ID),
+                finding("a.py", 2, sk, &format!("SK = \"{SK}\""), SK),
+                finding("b.py", 1, generic, pat_line, "ghp_abcdefghijklmnop"),
+                finding("b.py", 1, pat, pat_line, "ghp_abcdefghijklmnop"),
+                finding("c.py", 4, pw, "password = 'Hq7!zk2Lp9'", "Hq7!zk2Lp9"),
+                finding("d.py", 2, pg, db_line, "Zr8vQe2LkP4x"),
+                finding("d.py", 2, pw, db_line, "Zr8vQe2LkP4x"),
+            ]
+        };
+        let before = findings(
+            &AWS_ID,
+            &AWS_SECRET,
+            &GENERIC_SECRET,
+            &PAT,
+            &GENERIC_PASSWORD,
+            &POSTGRES,
+        );
+        let after = findings(
+            &renamed(&AWS_ID, "cloud-one"),
+            &renamed(&AWS_SECRET, "cloud-two"),
+            &renamed(&GENERIC_SECRET, "zz-catch-all"),
+            &renamed(&PAT, "aa-vcs"),
+            &renamed(&GENERIC_PASSWORD, "login-literal"),
+            &renamed(&POSTGRES, "sql-url"),
+        );
+        // Names and tags carry the rule id by design; the template here leaves it out.
+        let t = Template::parse("{prefix}/{path}/{line}").unwrap();
+        let chosen = vec![true; before.len()];
+        let plan = |all: &[Finding]| -> Vec<String> {
+            build(all, &chosen, &opts(&t))
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let sites: Vec<String> = s
+                        .sites
+                        .iter()
+                        .map(|x| format!("{}:{}:{:?}:{:?}", x.path, x.line, x.span, x.key))
+                        .collect();
+                    // The value by its hash: a failing assertion prints no value.
+                    format!(
+                        "{} {:?} {} {:?} {}",
+                        s.name,
+                        s.kind,
+                        &hex::encode(Sha256::digest(&s.value))[..12],
+                        s.keys,
+                        sites.join(",")
+                    )
+                })
+                .collect()
+        };
+        let (a, b) = (plan(&before), plan(&after));
+        assert_eq!(a.len(), 4, "{a:#?}");
+        assert_eq!(a, b);
+        assert!(a[0].contains("AwsKeyPair"), "{a:#?}");
+        assert!(
+            a[1].contains("Token") && a[1].contains(r#"["token"]"#),
+            "{a:#?}"
+        );
+        assert!(a[2].contains(r#"["password"]"#), "{a:#?}");
+        assert!(a[3].contains("Database"), "{a:#?}");
+    }
+
+    #[test]
     fn provider_rules_win_over_generic_ones_for_the_same_literal() {
         let line = "token = \"ghp_abcdefghijklmnop\"";
+        let specific = R {
+            id: "github-pat-classic",
+            ..PAT
+        };
         let all = vec![
-            finding(
-                "a.py",
-                1,
-                "generic-secret-assignment",
-                line,
-                "ghp_abcdefghijklmnop",
-            ),
-            finding(
-                "a.py",
-                1,
-                "github-pat-classic",
-                line,
-                "ghp_abcdefghijklmnop",
-            ),
+            finding("a.py", 1, &GENERIC_SECRET, line, "ghp_abcdefghijklmnop"),
+            finding("a.py", 1, &specific, line, "ghp_abcdefghijklmnop"),
         ];
         let t = Template::parse("{prefix}/{path}/{rule}").unwrap();
         let s = build(&all, &[true, true], &opts(&t)).unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].sites.len(), 1);
         assert_eq!(s[0].name, "ks/a.py/github-pat-classic");
-        assert_eq!(s[0].keys, vec!["github_pat_classic".to_string()]);
+        assert_eq!(s[0].keys, vec!["token".to_string()]);
     }
 
     #[test]
     fn clashing_names_are_told_apart() {
         let all = vec![
-            finding("a.py", 1, "github-pat", "t = 'ghp_aaa1'", "ghp_aaa1"),
-            finding("a.py", 5, "github-pat", "u = 'ghp_bbb2'", "ghp_bbb2"),
+            finding("a.py", 1, &PAT, "t = 'ghp_aaa1'", "ghp_aaa1"),
+            finding("a.py", 5, &PAT, "u = 'ghp_bbb2'", "ghp_bbb2"),
         ];
         let t = Template::parse("{prefix}/{path}/{rule}").unwrap();
         let s = build(&all, &[true, true], &opts(&t)).unwrap();
@@ -549,11 +690,11 @@ mod tests {
             finding(
                 "d.py",
                 2,
-                "postgres-url",
+                &POSTGRES,
                 line,
                 "postgres://app:Zr8vQe2LkP4x@db.internal:5432/orders",
             ),
-            finding("d.py", 2, "generic-password", line, "Zr8vQe2LkP4x"),
+            finding("d.py", 2, &GENERIC_PASSWORD, line, "Zr8vQe2LkP4x"),
         ];
         let t = Template::parse("{prefix}/{path}/{rule}").unwrap();
         let s = build(&all, &[true, true], &opts(&t)).unwrap();
@@ -570,14 +711,14 @@ mod tests {
     fn limits_are_refused_before_any_call() {
         let big = "A".repeat(70_000);
         let line = format!("k = '{big}'");
-        let all = vec![finding("big.txt", 1, "generic", &line, &big)];
+        let all = vec![finding("big.txt", 1, &GENERIC_SECRET, &line, &big)];
         let t = Template::parse("{prefix}/{path}/{rule}").unwrap();
         let errs = build(&all, &[true], &opts(&t)).unwrap_err();
         assert!(errs[0].contains("at most 65536 bytes"), "{errs:?}");
         assert!(!errs[0].contains("AAAA"));
         let long = format!("{}/{{rule}}", "p".repeat(600));
         let t = Template::parse(&long).unwrap();
-        let all = vec![finding("a", 1, "r", "x = 'abc123'", "abc123")];
+        let all = vec![finding("a", 1, &PAT, "x = 'abc123'", "abc123")];
         let errs = build(&all, &[true], &opts(&t)).unwrap_err();
         assert!(errs[0].contains("at most 512"), "{errs:?}");
     }

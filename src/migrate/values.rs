@@ -3,7 +3,7 @@
 //! - a database URL, JDBC URL or ADO.NET connection string → the RDS secret structure
 //!   (`engine`, `host`, `port`, `username`, `password`, `dbname`);
 //! - an AWS access key id with its secret key → `aws_access_key_id`, `aws_secret_access_key`;
-//! - anything else → `{"<rule-derived key>": value}`, or the plain string with `--plain`.
+//! - anything else → `{"<the rule's store_key>": value}`, or the plain string with `--plain`.
 
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -242,46 +242,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-/// True for rules whose secret is an AWS access key id.
-pub fn is_aws_key_id(rule_id: &str) -> bool {
-    rule_id == "aws-access-key-id"
-}
-
-/// True for rules whose secret is an AWS secret access key.
-pub fn is_aws_secret_key(rule_id: &str) -> bool {
-    rule_id.starts_with("aws-") && rule_id.contains("secret")
-}
-
-/// The JSON key a lone token of this rule is stored under.
-pub fn token_key(rule_id: &str) -> String {
-    if is_aws_key_id(rule_id) {
-        return "aws_access_key_id".into();
-    }
-    if is_aws_secret_key(rule_id) {
-        return "aws_secret_access_key".into();
-    }
-    // Generic password rules (password-assignment, xml-password-element, ...) hold a password:
-    // name the key for what it is, not for the rule that found it.
-    if rule_id.contains("password") {
-        return "password".into();
-    }
-    let k: String = rule_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if k.is_empty() {
-        "secret".into()
-    } else {
-        k
-    }
-}
-
 /// Two stored values are the same secret when both are JSON objects with equal content
 /// (whitespace and key order do not matter) or the same string.
 pub fn same_value(a: &str, b: &str) -> bool {
@@ -375,10 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_and_comparison() {
-        assert_eq!(token_key("github-pat-classic"), "github_pat_classic");
-        assert_eq!(token_key("aws-access-key-id"), "aws_access_key_id");
-        assert_eq!(token_key("password-assignment"), "password");
+    fn same_value_ignores_json_layout() {
         assert!(same_value(r#"{"a":1,"b":"x"}"#, r#"{ "b": "x", "a": 1 }"#));
         assert!(!same_value(r#"{"a":1}"#, r#"{"a":2}"#));
         assert!(!same_value("abc", "abd"));

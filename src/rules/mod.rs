@@ -2,6 +2,7 @@
 //! and validation. A rule knows how to recognise a secret; it knows nothing about files.
 
 pub mod entropy;
+pub mod example;
 pub mod kind;
 pub mod placeholder;
 pub mod validators;
@@ -10,6 +11,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+pub use example::Example;
 pub use kind::CredentialKind;
 pub use validators::Validator;
 
@@ -93,15 +95,19 @@ pub struct Rule {
     /// JSON key it is stored under. Every built-in rule declares it (rule-pack test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<CredentialKind>,
+    /// The JSON key `migrate` stores a lone secret of this rule under; default: the kind's
+    /// ([`CredentialKind::default_store_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_key: Option<String>,
     /// A generic rule (password assignments, generic tokens, URL credentials) yields to a
     /// specific rule that finds the same secret.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub generic: bool,
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Texts that must produce a finding of this rule.
+    /// Texts that must produce a finding of this rule, each with the secret it must capture.
     #[serde(default)]
-    pub examples: Vec<String>,
+    pub examples: Vec<Example>,
     /// Texts that must not produce a finding of this rule.
     #[serde(default)]
     pub negative_examples: Vec<String>,
@@ -120,6 +126,13 @@ impl Rule {
     /// The declared kind, or [`CredentialKind::Secret`] for a user rule that declares none.
     pub fn kind(&self) -> CredentialKind {
         self.kind.unwrap_or_default()
+    }
+
+    /// The JSON key a lone secret of this rule is stored under.
+    pub fn store_key(&self) -> &str {
+        self.store_key
+            .as_deref()
+            .unwrap_or_else(|| self.kind().default_store_key())
     }
 
     pub fn window(&self) -> [usize; 2] {
@@ -141,6 +154,14 @@ impl Rule {
         if self.keywords.iter().any(|k| k.len() < 2) {
             bail!("rule {}: keywords must be at least 2 bytes long", self.id);
         }
+        if let Some(key) = &self.store_key {
+            if !is_store_key(key) {
+                bail!(
+                    "rule {}: store_key {key:?} must be a letter or _ followed by letters, digits or _",
+                    self.id
+                );
+            }
+        }
         Ok(())
     }
 
@@ -151,6 +172,16 @@ impl Rule {
             .map(|_| ())
             .with_context(|| format!("rule {}: invalid regex", self.id))
     }
+}
+
+/// A JSON key every reader `migrate` prints can address as written: `jq -r .key`,
+/// CloudFormation's `SecretString:key`, a CSI driver's JMESPath.
+pub(crate) fn is_store_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The top level of a rule file.
@@ -237,4 +268,34 @@ pub fn builtin_rules() -> Result<Vec<Rule>> {
         }
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rule_file;
+
+    fn rule(extra: &str) -> anyhow::Result<Vec<super::Rule>> {
+        parse_rule_file(
+            "r.toml",
+            &format!(
+                "[[rules]]\nid = \"r\"\nname = \"n\"\ndescription = \"d\"\nregex = 'x'\n{extra}"
+            ),
+        )
+    }
+
+    #[test]
+    fn store_key_defaults_from_the_kind_and_must_be_a_plain_json_key() {
+        assert_eq!(
+            rule("kind = \"api-key\"").unwrap()[0].store_key(),
+            "api_key"
+        );
+        assert_eq!(rule("").unwrap()[0].store_key(), "secret");
+        let own = rule("kind = \"api-key\"\nstore_key = \"acme_key\"").unwrap();
+        assert_eq!(own[0].store_key(), "acme_key");
+        let e = rule("store_key = \"a.b\"").unwrap_err();
+        assert!(format!("{e:#}").contains("store_key \"a.b\""), "{e:#}");
+        let e = rule("kind = \"api_key\"").unwrap_err();
+        assert!(e.to_string().starts_with("r.toml:6:"), "{e}");
+        assert!(e.to_string().contains("unknown variant `api_key`"), "{e}");
+    }
 }

@@ -28,12 +28,24 @@ pub fn for_each_part(
         total += got as u64;
         if buf.len() < PART + OVERLAP {
             let all = 0..buf.len();
-            f(buf, Part { lines_before, owns: all });
+            f(
+                buf,
+                Part {
+                    lines_before,
+                    owns: all,
+                },
+            );
             return Ok(total);
         }
         let cut = buf.len() - OVERLAP;
         let next = memchr::memchr(b'\n', &buf[cut..]).map_or(cut, |i| cut + i + 1);
-        f(buf, Part { lines_before, owns: 0..next });
+        f(
+            buf,
+            Part {
+                lines_before,
+                owns: 0..next,
+            },
+        );
         lines_before += memchr::memchr_iter(b'\n', &buf[..next]).count();
         buf.drain(..next);
     }

@@ -115,19 +115,8 @@ impl Root {
     /// The origin of `path`, found `rel` below this root (`rel` is the file name for a file
     /// root).
     fn origin(&self, path: &Path, rel: &str, stats: &Stats, quiet: bool) -> Origin {
-        let shown = match path.to_str() {
-            Some(s) => s.replace('\\', "/"),
-            None => {
-                stats.warn(
-                    quiet,
-                    format!(
-                        "{}: path is not valid UTF-8; reported lossily",
-                        path.display()
-                    ),
-                );
-                path.to_string_lossy().replace('\\', "/")
-            }
-        };
+        let lossy = path.to_str().is_none();
+        let shown = path.to_string_lossy().replace('\\', "/");
         let shown = if self.strip_dot {
             shown
                 .strip_prefix("./")
@@ -136,6 +125,12 @@ impl Root {
         } else {
             shown
         };
+        if lossy {
+            stats.warn(
+                quiet,
+                format!("{shown}: path is not valid UTF-8; reported lossily"),
+            );
+        }
         let repo_path = self.repo_prefix.as_ref().map(|p| {
             if p.is_empty() {
                 rel.to_string()
