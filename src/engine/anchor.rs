@@ -24,16 +24,18 @@ pub fn frequency(t: &[u8]) -> u32 {
 
 /// Offset in `keyword` (lower-case, at least five bytes) of the two overlapping 4-byte
 /// windows the keyword prefilter looks for (it tests every other position, so it needs two):
-/// the pair whose commonest trigram is rarest in real code (a 4-gram is at most as frequent
-/// as either of its trigrams); on a tie, the pair whose trigrams are rarer together, then
-/// the first.
+/// the pair whose commoner window is rarest in real code, a window being at most as frequent
+/// as the rarer of its two trigrams. On a tie (typically several pairs holding a trigram the
+/// table does not list), the pair whose commonest trigram is rarest: a 4-gram made of common
+/// trigrams tends to be common itself (measured: 1.5% fewer set bits met on the bench's
+/// mixed file than without this step, 6% fewer on Rust crates). Then the pair whose windows
+/// are rarer together, then the first.
 pub fn rarest_gram_pair(keyword: &[u8]) -> usize {
     (0..=keyword.len() - 5)
         .min_by_key(|&i| {
-            let f = |j: usize| frequency(&keyword[j..j + 3]);
-            // Each window holds two trigrams: it is as rare as the rarer one.
-            let (g0, g1) = (f(i).min(f(i + 1)), f(i + 1).min(f(i + 2)));
-            (g0.max(g1), g0 + g1, i)
+            let [a, b, c] = [i, i + 1, i + 2].map(|j| frequency(&keyword[j..j + 3]));
+            let (g0, g1) = (a.min(b), b.min(c));
+            (g0.max(g1), a.max(b).max(c), g0 + g1, i)
         })
         .unwrap_or(0)
 }
