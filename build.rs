@@ -70,10 +70,14 @@ fn embed_trigrams() {
     fs::write(&out, code).expect("write trigrams.rs");
 }
 
+/// One row of the trigram table: the trigram's bytes and its occurrences per MB.
+type TrigramRow = ([u8; 3], u32);
+/// What is wrong with the table: (line number, message).
+type TableError = (usize, String);
+
 /// Rows of the table: `#` comments, a header naming the columns (`trigram`, `per_mb`, then
 /// one column per corpus family), then one row per trigram in strictly ascending byte order.
-/// An error is (line number, what is wrong).
-fn parse_trigrams(text: &str) -> Result<Vec<([u8; 3], u32)>, (usize, String)> {
+fn parse_trigrams(text: &str) -> Result<Vec<TrigramRow>, TableError> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -87,7 +91,7 @@ fn parse_trigrams(text: &str) -> Result<Vec<([u8; 3], u32)>, (usize, String)> {
             "the header must start with the columns trigram, per_mb".into(),
         ));
     }
-    let mut rows: Vec<([u8; 3], u32)> = Vec::new();
+    let mut rows: Vec<TrigramRow> = Vec::new();
     for (n, line) in lines {
         let fields: Vec<&str> = line.split('\t').collect();
         if fields.len() != columns {

@@ -103,7 +103,7 @@ fn keywords() -> Vec<String> {
 fn bench(c: &mut Criterion) {
     let data = corpus(16 << 20, 60);
     let dense = corpus(16 << 20, 3);
-    let set = RuleSet::new(builtin_rules()).unwrap();
+    let set = RuleSet::new(builtin_rules().unwrap());
     assert!(set.scan(&data).is_empty(), "the corpus must be secret-free");
     assert!(
         set.scan(&dense).is_empty(),
