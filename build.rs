@@ -1,4 +1,5 @@
-//! Embeds the built-in rule pack (`patterns/*.toml`) into the binary.
+//! Embeds generated data into the binary: the built-in rule pack (`patterns/*.toml`) and
+//! the trigram frequency table of the keyword filter (`src/engine/trigrams.tsv`).
 //!
 //! The TOML is parsed here, at build time, and embedded as JSON: parsing ~200 KB of TOML on
 //! every start cost several milliseconds, which a pre-commit hook pays on every commit. A
@@ -8,6 +9,11 @@
 use std::{env, fs, path::Path};
 
 fn main() {
+    embed_patterns();
+    embed_trigrams();
+}
+
+fn embed_patterns() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
@@ -39,4 +45,109 @@ fn main() {
     }
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("patterns.json");
     fs::write(&out, serde_json::to_string(&pack).unwrap()).expect("write patterns.json");
+}
+
+/// The trigram table, made by `scripts/gen-trigrams`, becomes a sorted Rust static
+/// (`OUT_DIR/trigrams.rs`, included by `src/engine/anchor.rs`), so a lookup at start-up is a
+/// binary search with nothing to parse. A malformed line fails the build with its line number.
+fn embed_trigrams() {
+    const REL: &str = "src/engine/trigrams.tsv";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(REL);
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{REL}: {e}"));
+    let rows = parse_trigrams(&text).unwrap_or_else(|(line, msg)| panic!("{REL}:{line}: {msg}"));
+    let mut code = format!(
+        "/// Folded trigrams (`byte | 0x20`) most frequent in code and config, ascending, with\n\
+         /// occurrences per MB: generated from `{REL}` by build.rs.\n\
+         static COMMON_TRIGRAMS: [([u8; 3], u32); {}] = [\n",
+        rows.len()
+    );
+    for (t, n) in &rows {
+        code += &format!("    ({t:?}, {n}),\n");
+    }
+    code += "];\n";
+    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("trigrams.rs");
+    fs::write(&out, code).expect("write trigrams.rs");
+}
+
+/// One row of the trigram table: the trigram's bytes and its occurrences per MB.
+type TrigramRow = ([u8; 3], u32);
+/// What is wrong with the table: (line number, message).
+type TableError = (usize, String);
+
+/// Rows of the table: `#` comments, a header naming the columns (`trigram`, `per_mb`, then
+/// one column per corpus family), then one row per trigram in strictly ascending byte order.
+fn parse_trigrams(text: &str) -> Result<Vec<TrigramRow>, TableError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.starts_with('#'));
+    let (n, header) = lines.next().ok_or((0, "no header line".to_string()))?;
+    let columns = header.split('\t').count();
+    if !header.starts_with("trigram\tper_mb") {
+        return Err((
+            n,
+            "the header must start with the columns trigram, per_mb".into(),
+        ));
+    }
+    let mut rows: Vec<TrigramRow> = Vec::new();
+    for (n, line) in lines {
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields.len() != columns {
+            return Err((
+                n,
+                format!("{} fields, the header has {columns}", fields.len()),
+            ));
+        }
+        let t = unescape(fields[0]).ok_or_else(|| {
+            let msg = format!("`{}` is not three bytes (each itself or \\xHH)", fields[0]);
+            (n, msg)
+        })?;
+        if t.iter().any(|b| b & 0x20 == 0) {
+            // The filter folds text with `| 0x20`: an unfolded trigram would never be met.
+            return Err((n, format!("`{}` is not folded (byte | 0x20)", fields[0])));
+        }
+        let per_mb = fields[1]
+            .parse::<u32>()
+            .ok()
+            .filter(|&f| f > 0)
+            .ok_or_else(|| {
+                (
+                    n,
+                    format!("per_mb `{}` is not a positive integer", fields[1]),
+                )
+            })?;
+        if rows.last().is_some_and(|(prev, _)| *prev >= t) {
+            return Err((
+                n,
+                "trigrams must be in strictly ascending byte order".into(),
+            ));
+        }
+        rows.push((t, per_mb));
+    }
+    if rows.is_empty() {
+        return Err((text.lines().count(), "no trigram rows".into()));
+    }
+    Ok(rows)
+}
+
+/// A trigram as the generator writes it: bytes as themselves, or `\xHH`.
+fn unescape(field: &str) -> Option<[u8; 3]> {
+    let mut out = Vec::new();
+    let mut rest = field.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'\\' {
+            let hex = tail.get(..3)?.strip_prefix(b"x")?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+            rest = &tail[3..];
+        } else {
+            out.push(b);
+            rest = tail;
+        }
+    }
+    out.try_into().ok()
 }

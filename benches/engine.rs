@@ -11,7 +11,10 @@
 //!
 //! Real code as well: `KEYSWEEP_BENCH_FILE=F cargo bench --bench engine -- real` benches the
 //! full scan and the prefilter on the bytes of file F (e.g. many source files concatenated:
-//! `find ~/.cargo/registry/src -name '*.rs' | head -3000 | xargs cat > /tmp/rs.txt`).
+//! `find ~/.cargo/registry/src -name '*.rs' | head -3000 | xargs cat > /tmp/rs.txt`), or a
+//! mix of every language and format the rules target, held out from the sample the trigram
+//! table was measured on: `benches/make_mix.py /tmp/mix` with the `--corpus` arguments of
+//! `scripts/gen-trigrams` writes `/tmp/mix/mix.txt` (and one file per family).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::prerequisite;
 use common::repo::Repo;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -36,6 +37,24 @@ trait HookRepo {
     fn must(&self, args: &[&str]);
     fn install_hook(&self, extra: &[&str]) -> Output;
     fn try_commit(&self, file: &str, msg: &str) -> (bool, String);
+    fn head(&self) -> String;
+    fn assert_blocked(&self, commit: Commit<'_>, found: Finding<'_>) -> String;
+}
+
+/// A `git [GLOBAL] commit -q [ARGS]` the hook must stop.
+struct Commit<'a> {
+    global: &'a [&'a str],
+    args: &'a [&'a str],
+}
+
+/// What keysweep must report when it stops a commit.
+#[derive(Clone, Copy)]
+struct Finding<'a> {
+    rule: &'a str,
+    /// `path:line` as the text report prints it.
+    at: &'a str,
+    /// Must not appear in the output: the report masks secrets.
+    secret: &'a str,
 }
 
 impl HookRepo for Repo {
@@ -71,6 +90,48 @@ impl HookRepo for Repo {
             Err(out) => (false, text(&out)),
         }
     }
+
+    /// The commit HEAD names, or "" before the first commit.
+    fn head(&self) -> String {
+        let out = self.git_output(&["rev-parse", "-q", "--verify", "HEAD"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Runs `commit` and checks that the hook, not git, stopped it: git itself would make
+    /// the commit (`--dry-run` runs no hook), the real one fails and leaves HEAD where it
+    /// was, and keysweep's report names the rule and the place, with the secret masked.
+    /// Returns the output.
+    fn assert_blocked(&self, commit: Commit<'_>, found: Finding<'_>) -> String {
+        let with = |mode: &'static str| [commit.global, &["commit", mode], commit.args].concat();
+        let dry = self.try_git(&with("--dry-run"));
+        assert!(
+            dry.is_ok(),
+            "git would not commit this at all: {:?}",
+            dry.map_err(|o| text(&o))
+        );
+        let before = self.head();
+        let log = match self.try_git(&with("-q")) {
+            Ok(out) => panic!("commit with a secret went through: {}", text(&out)),
+            Err(out) => text(&out),
+        };
+        assert_eq!(self.head(), before, "a commit was made: {log}");
+        assert!(!log.contains("fatal:"), "git failed, not the hook: {log}");
+        assert!(
+            log.contains(&format!("({})", found.rule)),
+            "keysweep did not report {}: {log}",
+            found.rule
+        );
+        assert!(
+            log.contains(&format!("{}:", found.at)),
+            "not reported at {}: {log}",
+            found.at
+        );
+        assert!(
+            !log.contains(found.secret),
+            "the secret was printed in clear: {log}"
+        );
+        log
+    }
 }
 
 fn text(out: &Output) -> String {
@@ -103,9 +164,18 @@ fn install_hook_blocks_a_commit_with_a_secret() {
     assert!(is_executable(&hook));
 
     r.write("app.py", format!("key = \"{KEY1}\"\n"));
-    let (made, log) = r.try_commit("app.py", "leak");
-    assert!(!made, "commit with a secret went through: {log}");
-    assert!(log.contains("aws-access-key-id"), "{log}");
+    r.must(&["add", "app.py"]);
+    r.assert_blocked(
+        Commit {
+            global: &[],
+            args: &["-m", "leak"],
+        },
+        Finding {
+            rule: "aws-access-key-id",
+            at: "app.py:1",
+            secret: KEY1,
+        },
+    );
 
     r.write("app.py", format!("key = \"{KEY1}\"  # keysweep:allow\n"));
     let (made, log) = r.try_commit("app.py", "allowed");
@@ -117,25 +187,33 @@ fn install_hook_blocks_a_commit_with_a_secret() {
         "app.py",
         format!("key = \"{KEY1}\"  # keysweep:allow\nk2 = \"{KEY2}\"\n"),
     );
-    let out = r.try_git(&["commit", "-q", "-a", "-m", "leak via -a"]);
-    assert!(out.is_err(), "commit -a with a secret went through");
+    let second_key = Finding {
+        rule: "aws-access-key-id",
+        at: "app.py:2",
+        secret: KEY2,
+    };
+    r.assert_blocked(
+        Commit {
+            global: &[],
+            args: &["-a", "-m", "leak via -a"],
+        },
+        second_key,
+    );
 
     // With an explicit --git-dir, git hands the hook GIT_DIR.
     r.must(&["add", "app.py"]);
     let git_dir = r.path().join(".git");
-    let out = r.try_git(&[
-        "--git-dir",
-        git_dir.to_str().unwrap(),
-        "--work-tree",
-        r.path().to_str().unwrap(),
-        "commit",
-        "-q",
-        "-m",
-        "leak via --git-dir",
-    ]);
-    assert!(
-        out.is_err(),
-        "commit with --git-dir and a secret went through"
+    r.assert_blocked(
+        Commit {
+            global: &[
+                "--git-dir",
+                git_dir.to_str().unwrap(),
+                "--work-tree",
+                r.path().to_str().unwrap(),
+            ],
+            args: &["-m", "leak via --git-dir"],
+        },
+        second_key,
     );
 
     // Installing again over our own hook is fine.
@@ -174,8 +252,18 @@ fn install_hook_honours_core_hooks_path() {
     assert!(r.path().join(".githooks/pre-commit").is_file());
     assert!(!r.path().join(".git/hooks/pre-commit").exists());
     r.write("app.py", format!("key = \"{KEY1}\"\n"));
-    let (made, log) = r.try_commit("app.py", "leak");
-    assert!(!made, "{log}");
+    r.must(&["add", "app.py"]);
+    r.assert_blocked(
+        Commit {
+            global: &[],
+            args: &["-m", "leak"],
+        },
+        Finding {
+            rule: "aws-access-key-id",
+            at: "app.py:1",
+            secret: KEY1,
+        },
+    );
 
     // A REPO argument from elsewhere, absolute hooksPath.
     let r2 = hook_repo();
@@ -192,20 +280,18 @@ fn install_hook_honours_core_hooks_path() {
     assert!(hooks.path().join("pre-commit").is_file());
 }
 
-fn venv() -> Option<PathBuf> {
-    match std::env::var_os("KEYSWEEP_TEST_VENV") {
-        Some(v) => Some(PathBuf::from(v)),
-        None => {
-            println!("NOTICE: KEYSWEEP_TEST_VENV is unset; skipping the pre-commit tool test (run scripts/test)");
-            None
-        }
-    }
+/// The venv with the `pre-commit` tool that scripts/test makes. Without it these tests fail
+/// rather than pass untested.
+fn venv() -> PathBuf {
+    PathBuf::from(prerequisite(
+        "KEYSWEEP_TEST_VENV",
+        "the Python venv with pre-commit",
+    ))
 }
 
 #[test]
 fn pre_commit_tool_blocks_then_allows() {
-    let Some(venv) = venv() else { return };
-    let pre_commit = venv.join("bin/pre-commit");
+    let pre_commit = venv().join("bin/pre-commit");
     assert!(pre_commit.is_file(), "{} missing", pre_commit.display());
     let r = hook_repo();
     r.write(
@@ -222,10 +308,22 @@ fn pre_commit_tool_blocks_then_allows() {
     assert!(out.status.success(), "{}", text(&out));
 
     r.write("deploy.sh", format!("export AWS_ACCESS_KEY_ID={KEY1}\n"));
-    let (made, log) = r.try_commit("deploy.sh", "leak");
-    assert!(!made, "pre-commit let a secret through: {log}");
-    assert!(log.contains("keysweep"), "{log}");
-    assert!(log.contains("Failed"), "{log}");
+    r.must(&["add", "deploy.sh"]);
+    let log = r.assert_blocked(
+        Commit {
+            global: &[],
+            args: &["-m", "leak"],
+        },
+        Finding {
+            rule: "aws-access-key-id",
+            at: "deploy.sh:1",
+            secret: KEY1,
+        },
+    );
+    assert!(
+        log.contains("Failed"),
+        "pre-commit did not mark the hook failed: {log}"
+    );
 
     r.write(
         "deploy.sh",
@@ -239,19 +337,14 @@ fn pre_commit_tool_blocks_then_allows() {
 #[test]
 fn hooks_manifest_is_valid_for_pre_commit() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    assert!(text.contains("id: keysweep"));
-    assert!(text.contains("entry: keysweep scan --staged"));
-    assert!(text.contains("pass_filenames: false"));
-    let Some(venv) = venv() else { return };
-    let out = Command::new(venv.join("bin/pre-commit"))
+    let yaml = std::fs::read_to_string(&manifest).unwrap();
+    assert!(yaml.contains("id: keysweep"));
+    assert!(yaml.contains("entry: keysweep scan --staged"));
+    assert!(yaml.contains("pass_filenames: false"));
+    let out = Command::new(venv().join("bin/pre-commit"))
         .arg("validate-manifest")
         .arg(&manifest)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text_of(&out));
-}
-
-fn text_of(out: &Output) -> String {
-    text(out)
+    assert!(out.status.success(), "{}", text(&out));
 }

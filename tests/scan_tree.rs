@@ -294,11 +294,71 @@ fn fingerprint_survives_moving_the_line() {
 #[test]
 fn rules_list_and_show() {
     let d = TempDir::new().unwrap();
-    let out = run(d.path(), &["rules", "list"]);
-    assert_eq!(out.status.code(), Some(0));
-    let text = stdout(&out);
-    assert!(text.contains("aws-access-key-id"));
-    assert!(text.contains("without keywords"));
+    // One keywordless rule of our own, so the summary has one to count and mark.
+    write(
+        d.path(),
+        "extra.toml",
+        "[[rules]]\nid = \"test-keywordless\"\nname = \"n\"\ndescription = \"d\"\n\
+         regex = '(zq9[0-9]{30})'\n",
+    );
+    let listed = |format: &str| {
+        let out = run(
+            d.path(),
+            &[
+                "rules",
+                "list",
+                "--config",
+                "extra.toml",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let rules: Vec<serde_json::Value> = serde_json::from_str(&listed("json")).unwrap();
+    let keywordless = |r: &&serde_json::Value| r["keywords"].as_array().is_none_or(Vec::is_empty);
+    let want_unmarked: Vec<&str> = rules
+        .iter()
+        .filter(|r| !keywordless(r))
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let want_marked: Vec<&str> = rules
+        .iter()
+        .filter(keywordless)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(want_marked.contains(&"test-keywordless"), "{want_marked:?}");
+    assert!(want_unmarked.contains(&"aws-access-key-id"));
+
+    // The text list: one line per rule, keywordless ones marked, then "N rules, M without
+    // keywords" with the counts of the lines above it.
+    let text = listed("text");
+    let (rows, summary) = text
+        .trim_end()
+        .rsplit_once('\n')
+        .expect("rule lines, then a summary");
+    let id_of = |line: &str| line.split_whitespace().next().unwrap().to_string();
+    let (marked, unmarked): (Vec<&str>, Vec<&str>) = rows
+        .lines()
+        .partition(|l| l.ends_with("[(no keywords: runs on every file)]"));
+    assert_eq!(
+        marked.iter().map(|l| id_of(l)).collect::<Vec<_>>(),
+        want_marked
+    );
+    assert_eq!(
+        unmarked.iter().map(|l| id_of(l)).collect::<Vec<_>>(),
+        want_unmarked
+    );
+    assert_eq!(
+        summary,
+        format!(
+            "{} rules, {} without keywords",
+            rules.len(),
+            want_marked.len()
+        )
+    );
+
     let out = run(d.path(), &["rules", "show", "aws-access-key-id"]);
     assert!(stdout(&out).contains("examples:"));
     let out = run(d.path(), &["rules", "show", "no-such-rule"]);

@@ -24,6 +24,15 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("run keysweep")
 }
 
+/// The value of `var`, which scripts/test sets to `what`. A test that needs it fails
+/// without it, under CI or not: a missing prerequisite must never pass as a skipped test.
+pub fn prerequisite(var: &str, what: &str) -> String {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!("{var} is not set ({what}): run the tests with scripts/test, which sets it up"),
+    }
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
