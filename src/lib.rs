@@ -10,6 +10,7 @@ pub mod engine;
 pub mod exit;
 pub mod filter;
 pub mod finding;
+#[cfg(feature = "migrate")]
 pub mod migrate;
 pub mod pathfilter;
 pub mod pipeline;

@@ -2,6 +2,7 @@
 //! started by scripts/test (KEYSWEEP_TEST_MOTO_URL, KEYSWEEP_TEST_VENV). What was created is
 //! read back with boto3 from the test venv, not through keysweep. Snippets and patches are
 //! checked with real parsers (python, node, javac's parser, yaml).
+#![cfg(feature = "migrate")]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

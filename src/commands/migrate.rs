@@ -194,7 +194,7 @@ async fn talk(
         let r = if apply {
             conn.apply(s, update).await
         } else {
-            conn.check(s, update).await
+            conn.check(s).await
         };
         s.action = match r {
             Ok(a) => a,

@@ -2,6 +2,10 @@
 
 pub mod baseline;
 pub mod hook;
+#[cfg(feature = "migrate")]
+pub mod migrate;
+#[cfg(not(feature = "migrate"))]
+#[path = "migrate_unavailable.rs"]
 pub mod migrate;
 pub mod rules;
 pub mod scan;

@@ -1,17 +1,26 @@
 //! The Secrets Manager side: a client from aws-config's default chains (bounded in time:
 //! short IMDS probe, short connect timeout, two attempts), read-only lookups for the plan,
 //! CreateSecret/PutSecretValue for `--apply`. Every error becomes one line without values.
+//!
+//! One HTTP client serves every call (region and credential providers, SSO, STS, Secrets
+//! Manager): hyper 1 with rustls on ring, handed to each provider explicitly because the SDK
+//! is built without its default client (aws-lc, slower to build; see Cargo.toml).
 
 use super::{values, Action, Secret};
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
-use aws_config::default_provider::region::DefaultRegionChain;
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::imds::region::ImdsRegionProvider;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileRegionProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
-use aws_sdk_secretsmanager::config::ProvideCredentials;
+use aws_sdk_secretsmanager::config::{ProvideCredentials, SharedHttpClient};
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::types::Tag;
 use aws_sdk_secretsmanager::Client;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use std::time::Duration;
 
 /// How long finding credentials (and the region) may take before we give up.
@@ -53,8 +62,16 @@ pub enum Existing {
     },
 }
 
-fn imds_client() -> aws_config::imds::Client {
+/// HTTPS (and plain HTTP, for `--endpoint-url http://...` such as moto on loopback).
+fn http_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+fn imds_client(conf: &ProviderConfig) -> aws_config::imds::Client {
     aws_config::imds::Client::builder()
+        .configure(conf)
         .connect_timeout(Duration::from_secs(1))
         .read_timeout(Duration::from_secs(1))
         .operation_timeout(Duration::from_secs(2))
@@ -64,22 +81,17 @@ fn imds_client() -> aws_config::imds::Client {
 
 /// Resolves region and credentials (each bounded in time) and builds the client.
 pub async fn connect(t: &Target) -> Result<Conn, String> {
+    let http = http_client();
+    let conf = ProviderConfig::default().with_http_client(http.clone());
     let region = match &t.region {
         Some(r) => Some(r.clone()),
         None => {
-            let mut b = DefaultRegionChain::builder();
-            if let Some(p) = &t.profile {
-                b = b.profile_name(p);
-            }
-            let chain = b.build();
-            tokio::time::timeout(
-                CREDENTIALS_TIMEOUT,
-                aws_config::meta::region::ProvideRegion::region(&chain),
-            )
-            .await
-            .ok()
-            .flatten()
-            .map(|r| r.to_string())
+            let chain = default_region_chain(&conf, t.profile.as_deref());
+            tokio::time::timeout(CREDENTIALS_TIMEOUT, chain.region())
+                .await
+                .ok()
+                .flatten()
+                .map(|r| r.to_string())
         }
     };
     let Some(region) = region else {
@@ -89,8 +101,9 @@ pub async fn connect(t: &Target) -> Result<Conn, String> {
         );
     };
     let mut creds = DefaultCredentialsChain::builder()
+        .configure(conf.clone())
         .region(Region::new(region.clone()))
-        .imds_client(imds_client());
+        .imds_client(imds_client(&conf));
     if let Some(p) = &t.profile {
         creds = creds.profile_name(p);
     }
@@ -126,6 +139,7 @@ pub async fn connect(t: &Target) -> Result<Conn, String> {
         }
     }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
         .region(Region::new(region.clone()))
         .credentials_provider(creds)
         .timeout_config(
@@ -156,6 +170,22 @@ pub async fn connect(t: &Target) -> Result<Conn, String> {
         region,
         endpoint,
     })
+}
+
+/// aws-config's default region chain (environment, profile, IMDS) on our HTTP client: its
+/// own builder cannot be handed one, so the same three providers are chained here.
+fn default_region_chain(conf: &ProviderConfig, profile: Option<&str>) -> RegionProviderChain {
+    let mut from_profile = ProfileFileRegionProvider::builder().configure(conf);
+    if let Some(p) = profile {
+        from_profile = from_profile.profile_name(p);
+    }
+    let imds = ImdsRegionProvider::builder()
+        .configure(conf)
+        .imds_client(imds_client(conf))
+        .build();
+    RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+        .or_else(from_profile.build())
+        .or_else(imds)
 }
 
 impl Conn {
@@ -220,17 +250,15 @@ impl Conn {
         Ok(out.arn().unwrap_or(&s.name).to_string())
     }
 
-    /// Plan: what would happen to this secret.
-    pub async fn check(&self, s: &Secret, update: bool) -> Result<Action, OpError> {
+    /// Plan: what Secrets Manager holds under this secret's name. What `--update` would do
+    /// with a different value is the plan's wording (`render::describe`), not a lookup result.
+    pub async fn check(&self, s: &Secret) -> Result<Action, OpError> {
         Ok(match self.lookup(&s.name, &s.value).await? {
             Existing::Absent => Action::Create,
             Existing::Present {
                 arn, same: true, ..
             } => Action::Same { arn },
-            Existing::Present { arn, .. } => {
-                let _ = update;
-                Action::Different { arn }
-            }
+            Existing::Present { arn, .. } => Action::Different { arn },
         })
     }
 
