@@ -267,14 +267,7 @@ fn scan_file(
                 Stats::add(&stats.skipped_binary, 1);
                 return;
             }
-            Err(e) => {
-                Stats::add(&stats.skipped_unreadable, 1);
-                stats.warn(
-                    opts.quiet,
-                    format!("{}: {}", origin.path, one_line(&e.to_string())),
-                );
-                return;
-            }
+            Err(e) => return unreadable(stats, opts.quiet, &origin.path, &e),
         };
         // Large files that are not UTF-16 (which is decoded whole) are scanned in parts.
         if len > parts::WHOLE as u64 && !decode::is_utf16_prefix(&buf) {
@@ -291,23 +284,12 @@ fn scan_file(
                     Stats::add(&stats.bytes, n);
                     on_file_done(n);
                 }
-                Err(e) => {
-                    Stats::add(&stats.skipped_unreadable, 1);
-                    stats.warn(
-                        opts.quiet,
-                        format!("{}: {}", origin.path, one_line(&e.to_string())),
-                    );
-                }
+                Err(e) => unreadable(stats, opts.quiet, &origin.path, &e),
             }
             return;
         }
         if let Err(e) = file.read_to_end(&mut buf) {
-            Stats::add(&stats.skipped_unreadable, 1);
-            stats.warn(
-                opts.quiet,
-                format!("{}: {}", origin.path, one_line(&e.to_string())),
-            );
-            return;
+            return unreadable(stats, opts.quiet, &origin.path, &e);
         }
         if buf.len() as u64 > opts.max_file_size {
             Stats::add(&stats.skipped_large, 1);
@@ -331,6 +313,12 @@ fn scan_file(
             }
         }
     });
+}
+
+/// A file that could not be read: counted and named in a warning.
+fn unreadable(stats: &Stats, quiet: bool, path: &str, e: &std::io::Error) {
+    Stats::add(&stats.skipped_unreadable, 1);
+    stats.warn(quiet, format!("{path}: {}", one_line(&e.to_string())));
 }
 
 /// How opening a file ended.
