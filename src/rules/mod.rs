@@ -55,6 +55,28 @@ impl Severity {
     }
 }
 
+/// How sure a match of this rule is a real credential: `high` for a unique prefix or a
+/// checksum, `medium` for provider context plus shape, `low` for generic rules. Reports carry
+/// it (SARIF `precision`) and `--min-confidence` filters on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
 /// One rule as written in TOML.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,6 +109,14 @@ pub struct Rule {
     pub min_len: Option<usize>,
     #[serde(default)]
     pub severity: Severity,
+    /// How likely a match is a real credential. Every built-in rule declares it (rule-pack
+    /// test); a user rule that does not is `medium`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    /// Provider documentation for this credential: what it is and how to revoke or rotate
+    /// it. The first one is the rule's help link (SARIF `helpUri`, `rules show`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     /// Bytes examined before and after a keyword hit. Multi-line secrets (private keys)
     /// need a large `after`.
     #[serde(default)]
@@ -133,6 +163,11 @@ impl Rule {
         self.store_key
             .as_deref()
             .unwrap_or_else(|| self.kind().default_store_key())
+    }
+
+    /// The declared confidence, or `medium` for a user rule that declares none.
+    pub fn confidence(&self) -> Confidence {
+        self.confidence.unwrap_or_default()
     }
 
     pub fn window(&self) -> [usize; 2] {
