@@ -13,8 +13,17 @@ fn main() {
     embed_trigrams();
 }
 
+/// The checkout being built, read when the script runs: `env!` would bake in the directory the
+/// script was compiled in, so a build directory copied to another checkout (a git worktree)
+/// would keep embedding the first checkout's files and never notice edits to its own.
+fn manifest_dir() -> std::path::PathBuf {
+    env::var_os("CARGO_MANIFEST_DIR")
+        .expect("cargo sets CARGO_MANIFEST_DIR")
+        .into()
+}
+
 fn embed_patterns() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+    let dir = manifest_dir().join("patterns");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("patterns/ directory")
@@ -52,7 +61,7 @@ fn embed_patterns() {
 /// binary search with nothing to parse. A malformed line fails the build with its line number.
 fn embed_trigrams() {
     const REL: &str = "src/engine/trigrams.tsv";
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(REL);
+    let path = manifest_dir().join(REL);
     println!("cargo:rerun-if-changed={}", path.display());
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{REL}: {e}"));
     let rows = parse_trigrams(&text).unwrap_or_else(|(line, msg)| panic!("{REL}:{line}: {msg}"));
