@@ -2,6 +2,7 @@
 
 use crate::config::parse_size;
 use crate::report::Format;
+use crate::rules::Confidence;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -92,6 +93,20 @@ pub struct ScanTarget {
     /// attribution) on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Report only findings of rules at least this confident: high (a unique prefix or
+    /// checksum), medium (provider context plus shape) or low (generic rules; the default,
+    /// i.e. everything).
+    #[arg(long, value_name = "LEVEL", value_parser = confidence_parser())]
+    pub min_confidence: Option<Confidence>,
+}
+
+/// `--min-confidence`: the rule schema's three levels.
+fn confidence_parser() -> impl TypedValueParser<Value = Confidence> {
+    PossibleValuesParser::new(["low", "medium", "high"]).map(|s| match s.as_str() {
+        "high" => Confidence::High,
+        "medium" => Confidence::Medium,
+        _ => Confidence::Low,
+    })
 }
 
 #[derive(Args, Debug)]

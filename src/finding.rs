@@ -26,6 +26,9 @@ pub struct Hit {
     pub rule_id: String,
     pub rule_name: String,
     pub severity: crate::rules::Severity,
+    /// How sure the rule is that a match is a real credential: reports show it and
+    /// `--min-confidence` filters on it.
+    pub confidence: crate::rules::Confidence,
     /// The rule's credential kind and whether it is generic (see `rules::Rule`).
     pub kind: crate::rules::CredentialKind,
     pub generic: bool,
@@ -150,6 +153,7 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
             severity: rule.severity,
+            confidence: rule.confidence(),
             kind: rule.kind(),
             generic: rule.generic,
             line,

@@ -65,11 +65,14 @@ fn list(format: RulesFormat, config: Option<&std::path::Path>) -> Result<i32> {
 
 /// A rule as `rules list --format json` shows it: the metadata a rule file may leave to its
 /// default spelled out (the kind, whether it is generic, the key `migrate` stores its secret
-/// under), after the rule's other fields.
+/// under, the confidence reports carry, the references, empty when none), after the rule's
+/// other fields.
 #[derive(Serialize)]
 struct Listed {
     #[serde(flatten)]
     rule: Rule,
+    confidence: &'static str,
+    references: Vec<String>,
     kind: &'static str,
     generic: bool,
     store_key: String,
@@ -77,12 +80,16 @@ struct Listed {
 
 impl Listed {
     fn new(rule: &Rule) -> Listed {
-        // The rule's own copies of the three fields are cleared so each appears once.
+        // The rule's own copies of these fields are cleared so each appears once.
         let mut rest = rule.clone();
+        rest.confidence = None;
+        rest.references = Vec::new();
         rest.kind = None;
         rest.generic = false;
         rest.store_key = None;
         Listed {
+            confidence: rule.confidence().as_str(),
+            references: rule.references.clone(),
             kind: rule.kind().as_str(),
             generic: rule.generic,
             store_key: rule.store_key().to_string(),
@@ -100,6 +107,7 @@ fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
     writeln!(out, "id:          {}", rule.id)?;
     writeln!(out, "name:        {}", rule.name)?;
     writeln!(out, "severity:    {}", rule.severity.as_str())?;
+    writeln!(out, "confidence:  {}", rule.confidence().as_str())?;
     writeln!(out, "kind:        {}", rule.kind().as_str())?;
     writeln!(
         out,
@@ -108,6 +116,15 @@ fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
     )?;
     writeln!(out, "store_key:   {}", rule.store_key())?;
     writeln!(out, "description: {}", rule.description)?;
+    match rule.references.as_slice() {
+        [] => writeln!(out, "references:  (none)")?,
+        refs => {
+            writeln!(out, "references:")?;
+            for r in refs {
+                writeln!(out, "  {r}")?;
+            }
+        }
+    }
     writeln!(out, "keywords:    {}", rule.keywords.join(", "))?;
     writeln!(out, "regex:       {}", rule.regex)?;
     if let Some(e) = rule.entropy {

@@ -4,18 +4,22 @@
 use crate::cli::{OutputArgs, ScanCmd, ScanTarget};
 use crate::exit;
 use crate::pipeline::{self, Mode, Outcome, ScanOptions, Selection};
-use crate::report::{self, ReportContext, ReportOptions};
+use crate::report::{self, ReportContext, ReportOptions, RunInfo, ScanKind};
 use crate::source::Stats;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
 pub fn run(cmd: ScanCmd) -> Result<i32> {
-    let outcome = pipeline::run(&scan_options(&cmd.target)?)?;
+    let started = std::time::SystemTime::now();
+    let options = scan_options(&cmd.target)?;
+    let outcome = pipeline::run(&options)?;
+    let run = run_info(&options.mode, &outcome, started);
     let ctx = ReportContext {
         rules: &outcome.rules,
         show_secrets: cmd.output.show_secrets,
         repo_root: outcome.repo_root.as_deref(),
         notices: &outcome.notices,
+        run: &run,
     };
     report::emit(&report_options(&cmd.output), &outcome.findings, &ctx)?;
     if !cmd.target.quiet {
@@ -28,6 +32,34 @@ pub fn run(cmd: ScanCmd) -> Result<i32> {
     } else {
         exit::FINDINGS
     })
+}
+
+/// How the scan ran, for the reports that describe the run (SARIF, GitLab).
+fn run_info(mode: &Mode, outcome: &Outcome, started: std::time::SystemTime) -> RunInfo {
+    let kind = match mode {
+        Mode::Tree { .. } => ScanKind::Tree,
+        Mode::Staged { .. } => ScanKind::Staged,
+        Mode::History {
+            selection: Selection::Range(_),
+            ..
+        } => ScanKind::Range,
+        Mode::History { .. } => ScanKind::History,
+    };
+    let provenance = match kind {
+        ScanKind::History | ScanKind::Range => outcome
+            .repo_root
+            .as_deref()
+            .and_then(report::provenance::read),
+        ScanKind::Tree | ScanKind::Staged => None,
+    };
+    RunInfo {
+        kind,
+        started,
+        ended: std::time::SystemTime::now(),
+        errors: outcome.stats.errors(),
+        warnings: outcome.stats.warning_messages(),
+        provenance,
+    }
 }
 
 /// The pipeline's options for a scan target given on the command line.
@@ -77,6 +109,7 @@ pub fn scan_options(t: &ScanTarget) -> Result<ScanOptions> {
         quiet: t.quiet,
         all_locations: t.all_locations,
         timings: t.timings,
+        min_confidence: t.min_confidence,
     })
 }
 

@@ -1,6 +1,9 @@
 //! The filter stage: drops the findings the user said to drop, whatever the source. Inline
 //! allow marks (`inline`), the config file's allowlists, and the baseline (`baseline`).
 //!
+//! The confidence floor (`--min-confidence`) is here too: it drops what the user chose not
+//! to see, like an allowlist, only by the rule's declared confidence.
+//!
 //! Checks that depend only on content (marks, secret and line regexes, stopwords) are also
 //! offered on hits, so a history scan can drop a blob's allowed hits before it spends time
 //! finding where the blob was introduced. Path allowlists are not here: they join the
@@ -10,6 +13,7 @@ pub mod baseline;
 pub mod inline;
 
 use crate::finding::{Finding, Hit};
+use crate::rules::Confidence;
 use baseline::Baseline;
 
 /// User allowlists from the config file. Empty by default: drops nothing.
@@ -43,16 +47,20 @@ impl Allowlist {
 pub struct Filters {
     pub allowlist: Allowlist,
     pub baseline: Option<Baseline>,
+    /// Findings of rules less confident than this are dropped; None keeps every level.
+    pub min_confidence: Option<Confidence>,
 }
 
 impl Filters {
     /// True when a hit survives the content-only checks (inline marks, allowlists).
     pub fn keeps_hit(&self, h: &Hit) -> bool {
-        !inline::is_allowed(
-            &h.line_text,
-            h.last_line_text.as_deref(),
-            h.prev_line_text.as_deref(),
-        ) && !self.allowlist.allows(h)
+        self.min_confidence.is_none_or(|min| h.confidence >= min)
+            && !inline::is_allowed(
+                &h.line_text,
+                h.last_line_text.as_deref(),
+                h.prev_line_text.as_deref(),
+            )
+            && !self.allowlist.allows(h)
     }
 
     /// True when a finding survives every filter.

@@ -481,6 +481,7 @@ mod tests {
             rule_id: rule.id.into(),
             rule_name: rule.id.into(),
             severity: Severity::High,
+            confidence: crate::rules::Confidence::High,
             kind: rule.kind,
             generic: rule.generic,
             line,

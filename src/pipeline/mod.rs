@@ -60,6 +60,8 @@ pub struct ScanOptions {
     pub all_locations: bool,
     /// Print how long each phase took.
     pub timings: bool,
+    /// Drop findings of rules less confident than this (None: report every level).
+    pub min_confidence: Option<crate::rules::Confidence>,
 }
 
 impl ScanOptions {
@@ -77,6 +79,7 @@ impl ScanOptions {
             quiet: false,
             all_locations: false,
             timings: false,
+            min_confidence: None,
         }
     }
 }
@@ -182,6 +185,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         filters: Filters {
             allowlist: cfg.allowlist,
             baseline,
+            min_confidence: opts.min_confidence,
         },
         exclude: exclude.build()?,
         max_file_size: cfg.max_file_size,

@@ -13,8 +13,8 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
     for f in findings {
         let title = format!("keysweep: {}", f.hit.rule_name);
         let mut message = format!(
-            "{} ({}) found; fingerprint {}. Remove it, rotate it, and read it from a secret store.",
-            f.hit.rule_name, f.hit.rule_id, f.fingerprint
+            "{} ({}, {} confidence) found; fingerprint {}. Remove it, rotate it, and read it from a secret store.",
+            f.hit.rule_name, f.hit.rule_id, f.hit.confidence.as_str(), f.fingerprint
         );
         if ctx.show_secrets {
             message.push_str(&format!(" Secret: {}", f.hit.secret));

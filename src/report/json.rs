@@ -11,6 +11,8 @@ pub struct Record<'a> {
     pub rule_id: &'a str,
     pub rule_name: &'a str,
     pub severity: &'a str,
+    /// `high`, `medium` or `low`: how sure the rule is that the match is a credential.
+    pub confidence: &'a str,
     pub path: &'a str,
     pub line: usize,
     pub column: usize,
@@ -40,6 +42,7 @@ impl<'a> Record<'a> {
             rule_id: &f.hit.rule_id,
             rule_name: &f.hit.rule_name,
             severity: f.hit.severity.as_str(),
+            confidence: f.hit.confidence.as_str(),
             path: &f.path,
             line: f.hit.line,
             column: f.hit.column,

@@ -5,6 +5,7 @@ mod csv;
 mod github;
 mod gitlab;
 mod json;
+pub mod provenance;
 pub mod redact;
 pub mod sarif;
 mod text;
@@ -96,6 +97,52 @@ pub struct ReportContext<'a> {
     pub repo_root: Option<&'a Path>,
     /// What the report must say besides findings (see `pipeline::Outcome::notices`).
     pub notices: &'a [String],
+    /// How the scan ran: what it scanned, when, and whether it saw everything.
+    pub run: &'a RunInfo,
+}
+
+/// What was scanned, which SARIF's `automationDetails.id` names (`keysweep/tree/`, …): code
+/// scanning keeps one set of alerts per id, so a history upload does not close a tree one's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanKind {
+    Tree,
+    History,
+    Staged,
+    /// History limited to a commit range (`--range`, `--since-commit`).
+    Range,
+}
+
+impl ScanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanKind::Tree => "tree",
+            ScanKind::History => "history",
+            ScanKind::Staged => "staged",
+            ScanKind::Range => "range",
+        }
+    }
+}
+
+/// How one scan ran, for the reports that describe the run and not only its findings.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub kind: ScanKind,
+    pub started: std::time::SystemTime,
+    pub ended: std::time::SystemTime,
+    /// Inputs that could not be read or decoded: with any, the scan was incomplete.
+    pub errors: u64,
+    /// The warnings printed during the scan (at most the first hundred).
+    pub warnings: Vec<String>,
+    /// The repository's state, for history and range scans (SARIF `versionControlProvenance`).
+    pub provenance: Option<provenance::Provenance>,
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` in UTC, seconds precision.
+pub(crate) fn utc(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    crate::timefmt::utc(secs)
 }
 
 /// Writes the report to `--output` (mode 0600) or stdout.

@@ -1,16 +1,20 @@
 //! SARIF 2.1.0 (built with `serde-sarif`), shaped for GitHub code scanning: one run, stable
-//! rule ids with `security-severity`, `partialFingerprints` carrying the content fingerprint,
-//! commit data in result properties, and no secret text anywhere.
+//! rule ids with `security-severity` and `precision` (from the rule's confidence), help from
+//! the rule's references, `partialFingerprints` carrying the content fingerprint, commit data
+//! in result properties, and no secret text anywhere. The run says what it scanned
+//! (`automationDetails`), whether it saw everything and what it warned about (`invocations`),
+//! and, for history, which repository state it read (`versionControlProvenance`).
 
 use super::ReportContext;
 use crate::finding::Finding;
-use crate::rules::{Rule, Severity};
+use crate::rules::{Confidence, Rule, Severity, Validator};
 use anyhow::Result;
 use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingDescriptor, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
+    VersionControlDetails,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -59,32 +63,109 @@ pub fn build(findings: &[Finding], ctx: &ReportContext<'_>) -> Sarif {
             ArtifactLocation::builder().uri(uri.clone()).build(),
         );
     }
-    let notifications: Vec<Notification> = ctx
-        .notices
-        .iter()
-        .map(|n| {
-            Notification::builder()
-                .message(Message::builder().text(n.clone()).build())
-                .level(json!("warning"))
-                .build()
-        })
-        .collect();
-    let invocation = Invocation::builder()
-        .execution_successful(true)
-        .tool_execution_notifications(notifications)
-        .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .invocations(vec![invocation])
+        .automation_details(
+            RunAutomationDetails::builder()
+                .id(format!("keysweep/{}/", ctx.run.kind.as_str()))
+                .build(),
+        )
+        .invocations(vec![invocation(ctx)])
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
-        .original_uri_base_ids(bases)
-        .build();
+        .original_uri_base_ids(bases);
+    let run = match &ctx.run.provenance {
+        Some(p) => run
+            .version_control_provenance(vec![version_control(p, base.uri.as_deref())])
+            .build(),
+        None => run.build(),
+    };
     Sarif::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+/// The invocation: successful only when every input could be read (an incomplete scan must
+/// not look like a clean one), with the report's notices and the scan's warnings as
+/// notifications.
+fn invocation(ctx: &ReportContext<'_>) -> Invocation {
+    let notification = |text: &str, level: &str| {
+        Notification::builder()
+            .message(Message::builder().text(text.to_string()).build())
+            .level(json!(level))
+            .build()
+    };
+    let mut notifications: Vec<Notification> = ctx
+        .notices
+        .iter()
+        .chain(&ctx.run.warnings)
+        .map(|n| notification(n, "warning"))
+        .collect();
+    if ctx.run.errors > 0 {
+        notifications.push(notification(
+            &format!(
+                "{} input(s) could not be read or decoded: the scan is incomplete",
+                ctx.run.errors
+            ),
+            "error",
+        ));
+    }
+    Invocation::builder()
+        .execution_successful(ctx.run.errors == 0)
+        .start_time_utc(format!("{}Z", super::utc(ctx.run.started)))
+        .end_time_utc(format!("{}Z", super::utc(ctx.run.ended)))
+        .tool_execution_notifications(notifications)
+        .build()
+}
+
+/// The repository state a history or range scan read, mapped to the base the results'
+/// paths are relative to.
+fn version_control(p: &super::provenance::Provenance, base: Option<&str>) -> VersionControlDetails {
+    let mut d = VersionControlDetails::builder()
+        .repository_uri(p.repository_uri.clone())
+        .build();
+    d.revision_id = p.revision_id.clone();
+    d.branch = p.branch.clone();
+    if base.is_some() {
+        d.mapped_to = Some(ArtifactLocation::builder().uri_base_id(SRCROOT).build());
+    }
+    d
+}
+
+/// SARIF `precision` from the rule's confidence: a prefix whose checksum is verified is as
+/// sure as a pattern gets.
+fn precision(r: &Rule) -> &'static str {
+    match r.confidence() {
+        Confidence::High
+            if r.validators
+                .iter()
+                .any(|v| matches!(v, Validator::GithubChecksum | Validator::NpmChecksum)) =>
+        {
+            "very-high"
+        }
+        Confidence::High => "high",
+        Confidence::Medium => "medium",
+        Confidence::Low => "low",
+    }
+}
+
+/// The rule's help in Markdown: what it finds, what to do, and its provider documentation.
+fn help_markdown(r: &Rule) -> String {
+    let mut md = format!(
+        "{}\n\n**Fix:** remove the literal, rotate the credential at its provider, and read it \
+         at run time from a secret store (`keysweep migrate` can move it into AWS Secrets \
+         Manager).",
+        r.description
+    );
+    if !r.references.is_empty() {
+        md.push_str("\n\n**References:**\n");
+        for url in &r.references {
+            md.push_str(&format!("\n- <{url}>"));
+        }
+    }
+    md
 }
 
 fn level(s: Severity) -> ResultLevel {
@@ -106,10 +187,10 @@ fn level_name(s: Severity) -> &'static str {
 fn descriptor(r: &Rule) -> ReportingDescriptor {
     let mut props = BTreeMap::new();
     props.insert("security-severity".to_string(), json!(r.severity.score()));
-    props.insert("precision".to_string(), json!("high"));
+    props.insert("precision".to_string(), json!(precision(r)));
     let mut tags = vec!["security".to_string(), "secret".to_string()];
     tags.extend(r.tags.iter().cloned());
-    ReportingDescriptor::builder()
+    let mut d = ReportingDescriptor::builder()
         .id(r.id.clone())
         .name(pascal(&r.id))
         .short_description(
@@ -130,6 +211,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
                      Secrets Manager).",
                     r.description
                 ))
+                .markdown(help_markdown(r))
                 .build(),
         )
         .default_configuration(
@@ -143,7 +225,10 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
                 .additional_properties(props)
                 .build(),
         )
-        .build()
+        .build();
+    // The first reference is the provider page on this credential: the rule's help link.
+    d.help_uri = r.references.first().cloned();
+    d
 }
 
 /// The base that artifact URIs are relative to: the repository's top when the scan was in a
@@ -200,7 +285,7 @@ impl SourceRoot {
 }
 
 /// A `file:` URI for an absolute path.
-fn file_uri(path: &Path) -> String {
+pub(crate) fn file_uri(path: &Path) -> String {
     let p = path.to_string_lossy().replace('\\', "/");
     let p = if p.starts_with('/') {
         p

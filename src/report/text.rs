@@ -18,10 +18,11 @@ pub fn write(
     for f in findings {
         writeln!(
             w,
-            "{bold}{red}{}{reset} {bold}{}{reset} ({})",
+            "{bold}{red}{}{reset} {bold}{}{reset} ({}), {} confidence",
             f.hit.severity.as_str().to_uppercase(),
             f.hit.rule_name,
-            f.hit.rule_id
+            f.hit.rule_id,
+            f.hit.confidence.as_str()
         )?;
         writeln!(w, "  {}:{}:{}", escape(&f.path), f.hit.line, f.hit.column)?;
         if let Some(c) = &f.commit {

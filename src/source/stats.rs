@@ -17,7 +17,14 @@ pub struct Stats {
     pub skipped_special: AtomicU64,
     pub decoded: AtomicU64,
     pub warnings: AtomicU64,
+    /// The first [`KEPT_WARNINGS`] warning messages, for reports that list them (SARIF
+    /// notifications); the count above has them all.
+    kept: std::sync::Mutex<Vec<String>>,
 }
+
+/// How many warning messages a scan keeps for its report: enough to see what went wrong,
+/// bounded when every file of a huge tree warns.
+pub const KEPT_WARNINGS: usize = 100;
 
 impl Stats {
     pub fn add(counter: &AtomicU64, n: u64) {
@@ -35,6 +42,15 @@ impl Stats {
         if !quiet {
             crate::progress::eprintln_above(&format!("keysweep: warning: {msg}"));
         }
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() < KEPT_WARNINGS {
+            kept.push(msg);
+        }
+    }
+
+    /// The warning messages kept for the report, in the order they were given.
+    pub fn warning_messages(&self) -> Vec<String> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Inputs that could not be read or decoded: the scan is incomplete by this many.
