@@ -13,8 +13,17 @@ fn main() {
     embed_trigrams();
 }
 
+/// The checkout being built. Read when the script runs, not baked in with `env!` when it is
+/// compiled: a build script compiled in one checkout and reused from a copied `target/` (a
+/// worktree made from a warm build) would otherwise embed the other checkout's pattern files.
+fn manifest_dir() -> std::path::PathBuf {
+    env::var_os("CARGO_MANIFEST_DIR")
+        .expect("cargo sets CARGO_MANIFEST_DIR for build scripts")
+        .into()
+}
+
 fn embed_patterns() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+    let dir = manifest_dir().join("patterns");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("patterns/ directory")
@@ -52,7 +61,7 @@ fn embed_patterns() {
 /// binary search with nothing to parse. A malformed line fails the build with its line number.
 fn embed_trigrams() {
     const REL: &str = "src/engine/trigrams.tsv";
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(REL);
+    let path = manifest_dir().join(REL);
     println!("cargo:rerun-if-changed={}", path.display());
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{REL}: {e}"));
     let rows = parse_trigrams(&text).unwrap_or_else(|(line, msg)| panic!("{REL}:{line}: {msg}"));
