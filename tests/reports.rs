@@ -364,6 +364,26 @@ fn sarif_names_the_mode_and_the_repository_state_without_credentials() {
         doc["runs"][0]["automationDetails"]["id"],
         "keysweep/staged/"
     );
+
+    // Standard input is a mode of its own.
+    let mut child = common::bin()
+        .current_dir(d.path())
+        .args(["scan", "-", "--format", "sarif"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(
+        &mut stdin,
+        format!("token = \"{GITHUB_TOKEN}\"\n").as_bytes(),
+    )
+    .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&sarif_schema, &doc, "sarif (stdin)");
+    assert_eq!(doc["runs"][0]["automationDetails"]["id"], "keysweep/stdin/");
 }
 
 #[test]

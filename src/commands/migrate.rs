@@ -122,13 +122,14 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         text.push('\n');
         crate::safefs::write_private(path, text.as_bytes())?;
     }
-    match cmd.format {
-        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&doc)?),
-        PlanFormat::Text => print!(
-            "{}",
+    // Written, not printed: a closed pipe (`migrate | head`) is an error main ends quietly on.
+    let plan = match cmd.format {
+        PlanFormat::Json => format!("{}\n", serde_json::to_string_pretty(&doc)?),
+        PlanFormat::Text => {
             render::text(&secrets, cmd.apply, cmd.update, region.as_deref(), &snips)
-        ),
-    }
+        }
+    };
+    std::io::Write::write_all(&mut std::io::stdout().lock(), plan.as_bytes())?;
     if let Some(path) = &cmd.patch {
         let p = patch::build(&refs, &root);
         crate::safefs::write_private(path, p.diff.as_bytes())?;

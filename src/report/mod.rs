@@ -110,6 +110,8 @@ pub enum ScanKind {
     Staged,
     /// History limited to a commit range (`--range`, `--since-commit`).
     Range,
+    /// Standard input (`scan -`).
+    Stdin,
 }
 
 impl ScanKind {
@@ -119,6 +121,7 @@ impl ScanKind {
             ScanKind::History => "history",
             ScanKind::Staged => "staged",
             ScanKind::Range => "range",
+            ScanKind::Stdin => "stdin",
         }
     }
 }
