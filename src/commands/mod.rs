@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the process exit code.
 
 pub mod baseline;
+pub mod config;
 pub mod hook;
 #[cfg(feature = "migrate")]
 pub mod migrate;
@@ -20,5 +21,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Baseline(cmd) => baseline::run(cmd),
         Command::InstallHook(cmd) => hook::run(cmd),
         Command::Migrate(cmd) => migrate::run(cmd),
+        Command::Config(cmd) => config::run(cmd),
     }
 }

@@ -1,16 +1,23 @@
 //! The filter stage: drops the findings the user said to drop, whatever the source. Inline
-//! allow marks (`inline`), the config file's allowlists, and the baseline (`baseline`).
+//! allow marks (`inline`), the config file's allowlists, `.gitleaksignore`
+//! (`gitleaksignore`), and the baseline (`baseline`: ours, or detect-secrets' in
+//! `detect_secrets`).
 //!
 //! Checks that depend only on content (marks, secret and line regexes, stopwords) are also
 //! offered on hits, so a history scan can drop a blob's allowed hits before it spends time
 //! finding where the blob was introduced. Path allowlists are not here: they join the
-//! excludes in the one [`crate::pathfilter::PathFilter`] the sources skip paths by.
+//! excludes in the one [`crate::pathfilter::PathFilter`] the sources skip paths by; path
+//! *regexes* (what a gitleaks config has) are checked here, on findings.
 
 pub mod baseline;
+pub mod detect_secrets;
+pub mod gitleaksignore;
 pub mod inline;
 
+use crate::engine::Match;
 use crate::finding::{Finding, Hit};
-use baseline::Baseline;
+use baseline::AnyBaseline;
+use gitleaksignore::GitleaksIgnore;
 
 /// User allowlists from the config file. Empty by default: drops nothing.
 #[derive(Default)]
@@ -19,6 +26,15 @@ pub struct Allowlist {
     pub line_regexes: Vec<regex::Regex>,
     /// Lower-case words; a secret containing one is dropped.
     pub stopwords: Vec<String>,
+    /// Regexes on the whole rule match (gitleaks' `regexTarget = "match"`).
+    pub match_regexes: Vec<regex::Regex>,
+    /// Regexes on the finding's path (relative to the repository, or as reported).
+    pub path_regexes: Vec<regex::Regex>,
+    /// Commit ids (full, or abbreviated to at least 7 hex digits, lower-case): history
+    /// findings introduced by one of them are dropped.
+    pub commits: Vec<String>,
+    /// Rule id -> a regex its findings' paths must match (gitleaks' rule `path`).
+    pub rule_paths: Vec<(String, regex::Regex)>,
 }
 
 impl Allowlist {
@@ -36,13 +52,35 @@ impl Allowlist {
         let lower = h.secret.to_lowercase();
         self.stopwords.iter().any(|w| lower.contains(w.as_str()))
     }
+
+    /// True when the finding's place (path, commit) is allowed, or its rule is restricted
+    /// to paths it is not at.
+    fn allows_place(&self, f: &Finding) -> bool {
+        let path = f.stable_path();
+        if self.path_regexes.iter().any(|r| r.is_match(path)) {
+            return true;
+        }
+        let outside = self
+            .rule_paths
+            .iter()
+            .any(|(id, r)| *id == f.hit.rule_id && !r.is_match(path));
+        if outside {
+            return true;
+        }
+        let Some(commit) = &f.commit else {
+            return false;
+        };
+        let id = commit.id.to_ascii_lowercase();
+        self.commits.iter().any(|c| id.starts_with(c.as_str()))
+    }
 }
 
 /// Everything that can drop a finding, applied in one place.
 #[derive(Default)]
 pub struct Filters {
     pub allowlist: Allowlist,
-    pub baseline: Option<Baseline>,
+    pub gitleaks_ignore: GitleaksIgnore,
+    pub baseline: Option<AnyBaseline>,
 }
 
 impl Filters {
@@ -55,13 +93,26 @@ impl Filters {
         ) && !self.allowlist.allows(h)
     }
 
+    /// True when an engine match in `bytes` survives the allowlist's match regexes: checked
+    /// before the match is placed, while its whole text is at hand.
+    pub fn keeps_match(&self, bytes: &[u8], m: &Match) -> bool {
+        if self.allowlist.match_regexes.is_empty() {
+            return true;
+        }
+        let text = crate::finding::decode_text(&bytes[m.start..m.end]);
+        !self
+            .allowlist
+            .match_regexes
+            .iter()
+            .any(|r| r.is_match(&text))
+    }
+
     /// True when a finding survives every filter.
     pub fn keeps(&self, f: &Finding) -> bool {
         self.keeps_hit(&f.hit)
-            && !self
-                .baseline
-                .as_ref()
-                .is_some_and(|b| b.contains(&f.fingerprint))
+            && !self.allowlist.allows_place(f)
+            && !self.gitleaks_ignore.suppresses(f)
+            && !self.baseline.as_ref().is_some_and(|b| b.suppresses(f))
     }
 
     /// Drops the findings that do not survive; returns how many were dropped.
