@@ -167,8 +167,13 @@ fn audited_detect_secrets_entries_false_suppresses_true_does_not_and_prune_refus
         "{}",
         stderr(&out)
     );
+    let create = run(d, &["baseline", "create", "-o", ".secrets.baseline"]);
+    assert_eq!(create.status.code(), Some(2), "{}", stderr(&create));
     let after = std::fs::read_to_string(d.join(".secrets.baseline")).unwrap();
-    assert_eq!(after, text, "prune changed the detect-secrets file");
+    assert_eq!(
+        after, text,
+        "prune or create changed the detect-secrets file"
+    );
 }
 
 const GITLEAKS_CONFIG: &str = r#"
@@ -332,4 +337,27 @@ fn a_range_scan_reads_gitleaksignore_from_the_base_not_from_the_commits_under_re
     // The same file in the tree, reviewed, does suppress.
     let (tree, _) = scan_json(r.path(), &[]);
     assert!(tree.is_empty(), "{tree:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn gitleaks_files_that_are_links_are_ignored_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let e = elsewhere.path();
+    write(e, "ignore", "a.py:aws-access-token:1\n");
+    write(e, "config.toml", "[[rules]]\nid = \"x\"\nregex = '''x'''\n");
+    write(d, "a.py", format!("AWS_KEY = \"{K1}\"\n"));
+    std::os::unix::fs::symlink(e.join("ignore"), d.join(".gitleaksignore")).unwrap();
+    std::os::unix::fs::symlink(e.join("config.toml"), d.join(".gitleaks.toml")).unwrap();
+    let (found, out) = scan_json(d, &[]);
+    assert_eq!(places(&found), ["a.py:1:aws-access-key-id"]);
+    let err = stderr(&out);
+    for name in [".gitleaksignore", ".gitleaks.toml"] {
+        assert!(
+            err.contains(&format!("{name} ignored: it is a symbolic link")),
+            "{err}"
+        );
+    }
 }

@@ -76,12 +76,15 @@ impl Baseline {
     }
 
     pub fn parse(text: &str) -> Result<Baseline> {
-        let value = parse_json(text)?;
+        Baseline::from_value(parse_json(text)?)
+    }
+
+    fn from_value(value: serde_json::Value) -> Result<Baseline> {
         if is_detect_secrets(&value) {
             bail!(
                 "this is a detect-secrets baseline: `scan --baseline` reads it, but keysweep \
                  does not rewrite it (update it with detect-secrets, or create a keysweep \
-                 baseline with `keysweep baseline create`)"
+                 baseline with `keysweep baseline create` in another file)"
             );
         }
         let file: FileFormat = serde_json::from_value(value).map_err(|e| {
@@ -122,7 +125,20 @@ impl Baseline {
 
     /// Writes the file privately (temporary file beside it, then rename; never through a
     /// link or onto a special file).
+    /// A detect-secrets baseline already there is not replaced: it holds audit results that
+    /// keysweep cannot recreate.
     pub fn save(&self, path: &Path) -> Result<()> {
+        let existing = std::fs::symlink_metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|_| crate::safefs::read_text(path, false, MAX_FILE_BYTES).ok());
+        if existing.is_some_and(|t| parse_json(&t).is_ok_and(|v| is_detect_secrets(&v))) {
+            bail!(
+                "{} is a detect-secrets baseline; keysweep does not overwrite it (write the \
+                 keysweep baseline to another file with -o)",
+                path.display()
+            );
+        }
         crate::safefs::write_private(path, self.to_json().as_bytes())
     }
 
@@ -169,7 +185,7 @@ impl AnyBaseline {
         if is_detect_secrets(&value) {
             return DetectSecretsBaseline::from_value(value).map(AnyBaseline::DetectSecrets);
         }
-        Baseline::parse(text).map(AnyBaseline::Own)
+        Baseline::from_value(value).map(AnyBaseline::Own)
     }
 
     /// True when the baseline lists this finding.
