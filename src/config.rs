@@ -28,6 +28,11 @@
 //! [rule_paths]
 //! acme-api-token = '(^|/)\.env$'
 //!
+//! # An allowlist for some rules only: the keys of [allowlist] except `paths`.
+//! [[rule_allowlists]]
+//! rules = ["generic-secret-assignment"]
+//! lines = ['^\s*#']
+//!
 //! # Custom rules, in the format of the built-in pack (patterns/*.toml). A rule with the id
 //! # of a built-in rule replaces it.
 //! [[rules]]
@@ -45,7 +50,7 @@
 
 pub mod gitleaks;
 
-use crate::filter::Allowlist;
+use crate::filter::{Allowlist, ScopedAllowlist};
 use crate::rules::{builtin_rules, toml_error, Rule};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
@@ -111,6 +116,26 @@ struct AllowlistFile {
     commits: Vec<Spanned<String>>,
 }
 
+/// An allowlist for some rules only (`[[rule_allowlists]]`): the criteria of `[allowlist]`
+/// but path regexes instead of globs (path globs skip files for every rule).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleAllowlistFile {
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    lines: Vec<Spanned<String>>,
+    #[serde(default)]
+    matches: Vec<Spanned<String>>,
+    #[serde(default)]
+    path_regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    commits: Vec<Spanned<String>>,
+    #[serde(default)]
+    stopwords: Vec<String>,
+}
+
 /// The whole config file. A plain rule file (only `[[rules]]`) is a valid config file.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +153,8 @@ struct ConfigFile {
     allowlist: AllowlistFile,
     #[serde(default)]
     rule_paths: std::collections::BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    rule_allowlists: Vec<RuleAllowlistFile>,
     #[serde(default)]
     rules: Vec<Spanned<Rule>>,
 }
@@ -202,6 +229,25 @@ impl Parsed {
 }
 
 impl Parsed {
+    /// One allowlist's criteria: the regexes on the secret, line, match and path, the
+    /// commits, and the stopwords.
+    fn criteria(&self, lists: [&[Spanned<String>]; 5], stopwords: &[String]) -> Result<Allowlist> {
+        let [secret, line, matched, path, commits] = lists;
+        Ok(Allowlist {
+            secret_regexes: self.regexes(secret, "allowlist")?,
+            line_regexes: self.regexes(line, "allowlist line")?,
+            match_regexes: self.regexes(matched, "allowlist match")?,
+            path_regexes: self.regexes(path, "allowlist path")?,
+            commits: self.commits(commits)?,
+            stopwords: stopwords
+                .iter()
+                .map(|w| w.to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            ..Allowlist::default()
+        })
+    }
+
     /// `allowlist.commits`: full or abbreviated (at least 7 hex digits) commit ids.
     fn commits(&self, list: &[Spanned<String>]) -> Result<Vec<String>> {
         list.iter()
@@ -382,33 +428,56 @@ fn apply(parsed: &Parsed, builtin: Vec<Rule>, req: &ConfigRequest<'_>) -> Result
         crate::pathfilter::PathFilterBuilder::default().add(g.get_ref(), &origin)?;
         exclude.push((g.get_ref().clone(), origin));
     }
-    let allowlist = Allowlist {
-        secret_regexes: parsed.regexes(&file.allowlist.regexes, "allowlist")?,
-        line_regexes: parsed.regexes(&file.allowlist.lines, "allowlist line")?,
-        stopwords: file
-            .allowlist
-            .stopwords
-            .iter()
-            .map(|w| w.to_lowercase())
-            .filter(|w| !w.is_empty())
-            .collect(),
-        match_regexes: parsed.regexes(&file.allowlist.matches, "allowlist match")?,
-        path_regexes: parsed.regexes(&file.allowlist.path_regexes, "allowlist path")?,
-        commits: parsed.commits(&file.allowlist.commits)?,
-        rule_paths: file
-            .rule_paths
-            .iter()
-            .map(|(id, re)| {
-                let known = rules.iter().any(|r| &r.id == id);
-                if !known && !req.quiet {
-                    let e = parsed.at(re.span(), format!("rule_paths: no rule with id {id:?}"));
-                    eprintln!("keysweep: warning: {e}");
-                }
-                let one = std::slice::from_ref(re);
-                Ok((id.clone(), parsed.regexes(one, "rule path")?.remove(0)))
-            })
-            .collect::<Result<_>>()?,
+    let a = &file.allowlist;
+    let mut allowlist = parsed.criteria(
+        [
+            &a.regexes,
+            &a.lines,
+            &a.matches,
+            &a.path_regexes,
+            &a.commits,
+        ],
+        &a.stopwords,
+    )?;
+    let check_ids = |ids: &[Spanned<String>], what: &str| {
+        for id in ids {
+            if !rules.iter().any(|r| &r.id == id.get_ref()) && !req.quiet {
+                let msg = format!("{what}: no rule with id {:?}", id.get_ref());
+                eprintln!("keysweep: warning: {}", parsed.at(id.span(), msg));
+            }
+        }
     };
+    for s in &file.rule_allowlists {
+        check_ids(&s.rules, "rule_allowlists");
+        let scoped = parsed.criteria(
+            [
+                &s.regexes,
+                &s.lines,
+                &s.matches,
+                &s.path_regexes,
+                &s.commits,
+            ],
+            &s.stopwords,
+        )?;
+        let ids = s.rules.iter().map(|r| r.get_ref().clone()).collect();
+        allowlist.scoped.push(ScopedAllowlist {
+            rules: ids,
+            allowlist: scoped,
+        });
+    }
+    allowlist.rule_paths = file
+        .rule_paths
+        .iter()
+        .map(|(id, re)| {
+            let known = rules.iter().any(|r| &r.id == id);
+            if !known && !req.quiet {
+                let e = parsed.at(re.span(), format!("rule_paths: no rule with id {id:?}"));
+                eprintln!("keysweep: warning: {e}");
+            }
+            let one = std::slice::from_ref(re);
+            Ok((id.clone(), parsed.regexes(one, "rule path")?.remove(0)))
+        })
+        .collect::<Result<_>>()?;
 
     let max_file_size = match (req.max_file_size, &file.max_file_size) {
         (Some(n), _) => n,

@@ -20,6 +20,8 @@ const ACME_PATH_ALLOWED: &str = "acme_k1rhh4vtb450chg68wsfgik8ofcttqaj";
 const ACME_MATCH_ALLOWED: &str = "acme_urxs993jgetdfyig1qqscobia8zvif8q";
 const ACME_LINE_ALLOWED: &str = "acme_yvnvormuy0y3b8kv7dhzjj25usv30ooe";
 const ACME_STOPWORD: &str = "acme_samplep3bw4gpupxtqu6rfy0kkzw8r6s";
+const ACME_ROTATED: &str = "acme_un56jnt1f31o6ykh4awhcywo2kmspbk6";
+const ACME_IN_DOCS: &str = "acme_c1lgnxngqztcbu9igvdvttgag2si0xcw";
 
 fn places(findings: &[Value]) -> Vec<String> {
     let mut p: Vec<String> = findings
@@ -194,8 +196,9 @@ path = '''\.env$'''
 tags = ["acme"]
 
     [[rules.allowlists]]
-    description = "rule-specific: not translatable"
-    regexes = ['''unused''']
+    description = "rotated tokens, for this rule only"
+    regexTarget = "line"
+    regexes = ['''# rotated''']
 
 [allowlist]
 description = "global allow list"
@@ -213,10 +216,20 @@ regexes = ['''# reviewed: test value''']
 [[allowlists]]
 targetRules = ["acme-api-token"]
 paths = ['''^docs/''']
+
+[[allowlists]]
+targetRules = ["no-such-rule"]
+paths = ['''^build/''']
+
+[[allowlists]]
+condition = "AND"
+paths = ['''^tmp/''']
+stopwords = ["temp"]
 "#;
 
 /// A tree with one ACME token that must be found and others each allowed by one part of the
-/// gitleaks config, plus an AWS key the built-in rules find (`useDefault`).
+/// gitleaks config, plus AWS keys the built-in rules find (`useDefault`), one of them where
+/// only the ACME rule is allowed.
 fn gitleaks_tree(d: &Path) {
     write(d, "app.env", format!("acme_key = \"{ACME_FOUND}\"\n"));
     write(
@@ -240,10 +253,25 @@ fn gitleaks_tree(d: &Path) {
         format!("acme_key = \"{ACME_LINE_ALLOWED}\" # reviewed: test value\n"),
     );
     write(d, "sample.env", format!("acme_key = \"{ACME_STOPWORD}\"\n"));
+    write(
+        d,
+        "rotated.env",
+        format!("acme_key = \"{ACME_ROTATED}\" # rotated\n"),
+    );
+    write(
+        d,
+        "docs/setup.env",
+        format!("acme_key = \"{ACME_IN_DOCS}\"\n"),
+    );
+    write(d, "docs/aws.py", format!("AWS_KEY = \"{K2}\" # rotated\n"));
     write(d, "aws.py", format!("AWS_KEY = \"{K1}\"\n"));
 }
 
-const EXPECTED: [&str; 2] = ["app.env:1:acme-api-token", "aws.py:1:aws-access-key-id"];
+const EXPECTED: [&str; 3] = [
+    "app.env:1:acme-api-token",
+    "aws.py:1:aws-access-key-id",
+    "docs/aws.py:1:aws-access-key-id",
+];
 
 #[test]
 fn import_gitleaks_writes_a_config_that_loads_finds_and_allows() {
@@ -267,15 +295,22 @@ fn import_gitleaks_writes_a_config_that_loads_finds_and_allows() {
         .lines()
         .filter(|l| l.starts_with("keysweep: not translated: "))
         .collect();
-    assert_eq!(not_translated.len(), 3, "{err}");
-    for part in ["generic-api-key", "rule-specific allowlists", "targetRules"] {
+    assert_eq!(not_translated.len(), 4, "{err}");
+    for part in [
+        "generic-api-key",
+        "\"no-such-rule\"",
+        "none of its targetRules",
+        "AND",
+    ] {
         assert!(
             not_translated.iter().any(|l| l.contains(part)),
             "{part}: {err}"
         );
     }
     let written = std::fs::read_to_string(d.join(".keysweep.toml")).unwrap();
-    assert!(written.contains("[[rules]]") && written.contains("[rule_paths]"));
+    for table in ["[[rules]]", "[rule_paths]", "[[rule_allowlists]]"] {
+        assert!(written.contains(table), "{table}:\n{written}");
+    }
     // The imported rule has no examples, and still loads as a user rule.
     let (found, out) = scan_json(d, &[]);
     assert_eq!(places(&found), EXPECTED, "{}\n{written}", stderr(&out));

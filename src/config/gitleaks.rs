@@ -3,14 +3,14 @@
 //! a `.gitleaks.toml` but no `.keysweep.toml`.
 //!
 //! Translated: custom `[[rules]]` (`id`, `description`, `regex`, `secretGroup`, `keywords`,
-//! `entropy`, `path`, `tags`), the global `[allowlist]` and `[[allowlists]]` (`paths`,
-//! `regexes` with `regexTarget` secret|match|line, `stopwords`, `commits`), and `[extend]`
-//! (`useDefault`: keysweep's own built-in rules stand in for gitleaks' defaults;
-//! `disabledRules`: those that are keysweep ids too). Everything else — rule-specific
-//! allowlists, `targetRules`, `condition = "AND"` across criteria, `[extend] path`, composite
-//! rules, a regex keysweep's engine rejects — is listed in [`Translation::untranslated`], one
-//! line each, naming where it is and never the values it holds (an allowlist regex is often the
-//! very key it allows).
+//! `entropy`, `path`, `tags`), allowlists — global `[allowlist]` and `[[allowlists]]`, and
+//! those for some rules (`[[rules.allowlists]]`, `targetRules`) as `[[rule_allowlists]]` —
+//! with `paths`, `regexes` (`regexTarget` secret|match|line), `stopwords` and `commits`, and
+//! `[extend]` (`useDefault`: keysweep's own built-in rules stand in for gitleaks' defaults;
+//! `disabledRules`: those that are keysweep ids too). Everything else — `condition = "AND"`
+//! across criteria, `[extend] path`, path-only and composite rules, a regex keysweep's engine
+//! rejects — is listed in [`Translation::untranslated`], one line each, naming where it is and
+//! never the values it holds (an allowlist regex is often the very key it allows).
 
 use anyhow::{anyhow, Result};
 use std::collections::HashSet;
@@ -25,19 +25,29 @@ pub struct Translation {
     pub untranslated: Vec<String>,
 }
 
+/// What one allowlist allows, in keysweep's keys.
 #[derive(Default)]
-struct Out {
-    comments: Vec<String>,
-    builtin_rules: Option<bool>,
-    disable_rules: Vec<String>,
+struct Criteria {
     secret_regexes: Vec<String>,
     line_regexes: Vec<String>,
     match_regexes: Vec<String>,
     path_regexes: Vec<String>,
     stopwords: Vec<String>,
     commits: Vec<String>,
+}
+
+#[derive(Default)]
+struct Out {
+    comments: Vec<String>,
+    builtin_rules: Option<bool>,
+    disable_rules: Vec<String>,
+    global: Criteria,
+    /// Allowlists for some rules: keysweep rule ids and what they allow.
+    scoped: Vec<(Vec<String>, Criteria)>,
     rule_paths: Vec<(String, String)>,
     rules: Vec<String>,
+    /// gitleaks rule id -> the keysweep id it was translated to.
+    renamed: std::collections::HashMap<String, String>,
     untranslated: Vec<String>,
 }
 
@@ -48,7 +58,13 @@ pub fn translate(name: &str, text: &str, builtin_ids: &HashSet<String>) -> Resul
         toml::from_str(text).map_err(|e| anyhow!(crate::rules::toml_error(name, text, &e)))?;
     let mut out = Out::default();
     let mut use_default = false;
-    for (key, value) in &table {
+    // Rules first: `targetRules` of an allowlist names them by their gitleaks ids.
+    let order = ["extend", "rules", "allowlist", "allowlists"];
+    let keys = order
+        .iter()
+        .filter_map(|k| table.get_key_value(*k))
+        .chain(table.iter().filter(|(k, _)| !order.contains(&k.as_str())));
+    for (key, value) in keys {
         match (key.as_str(), value) {
             ("title" | "description" | "minVersion", Value::String(s)) => {
                 out.comments.push(format!("{key}: {}", one_line(s)));
@@ -63,12 +79,14 @@ pub fn translate(name: &str, text: &str, builtin_ids: &HashSet<String>) -> Resul
                     }
                 }
             }
-            ("allowlist", Value::Table(t)) => allowlist("[allowlist]", t, &mut out),
+            ("allowlist", Value::Table(t)) => {
+                global_allowlist("[allowlist]", t, builtin_ids, &mut out)
+            }
             ("allowlists", Value::Array(lists)) => {
                 for (i, a) in lists.iter().enumerate() {
                     let at = format!("[[allowlists]] #{}", i + 1);
                     match a {
-                        Value::Table(t) => allowlist(&at, t, &mut out),
+                        Value::Table(t) => global_allowlist(&at, t, builtin_ids, &mut out),
                         _ => out.untranslated.push(format!("{at}: not a table")),
                     }
                 }
@@ -168,6 +186,7 @@ fn rule(i: usize, t: &Table, ids: &mut HashSet<String>, out: &mut Out) {
             "{at}: id renamed to {id:?} (keysweep ids are kebab-case)"
         ));
     }
+    out.renamed.insert(given.to_string(), id.clone());
     let description = t.get("description").and_then(Value::as_str);
     let mut lines = vec![
         "[[rules]]".to_string(),
@@ -213,10 +232,25 @@ fn rule(i: usize, t: &Table, ids: &mut HashSet<String>, out: &mut Out) {
                     super::regex_problem(&e)
                 )),
             },
-            ("allowlist" | "allowlists", _) => out.untranslated.push(format!(
-                "{at}: rule-specific allowlists are not translated (keysweep's allowlists \
-                 apply to every rule)"
-            )),
+            ("allowlist", Value::Table(a)) => {
+                let at = format!("{at} allowlist");
+                if let Some(c) = allowlist(&at, a, &mut out.untranslated) {
+                    out.scoped.push((vec![id.clone()], c));
+                }
+            }
+            ("allowlists", Value::Array(lists)) => {
+                for (n, a) in lists.iter().enumerate() {
+                    let at = format!("{at} allowlists #{}", n + 1);
+                    match a {
+                        Value::Table(a) => {
+                            if let Some(c) = allowlist(&at, a, &mut out.untranslated) {
+                                out.scoped.push((vec![id.clone()], c));
+                            }
+                        }
+                        _ => out.untranslated.push(format!("{at}: not a table")),
+                    }
+                }
+            }
             ("required", _) => out.untranslated.push(format!(
                 "{at}: composite rules (`required`) are not translated; the primary rule is"
             )),
@@ -226,17 +260,76 @@ fn rule(i: usize, t: &Table, ids: &mut HashSet<String>, out: &mut Out) {
     out.rules.push(lines.join("\n"));
 }
 
-/// One global allowlist (`[allowlist]` or an `[[allowlists]]` entry).
-fn allowlist(at: &str, t: &Table, out: &mut Out) {
-    if t.get("targetRules")
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty())
-    {
-        out.untranslated.push(format!(
-            "{at}: an allowlist for some rules only (targetRules) is not translated"
-        ));
+/// A top-level allowlist (`[allowlist]` or an `[[allowlists]]` entry): for every rule, or
+/// for its `targetRules` (by gitleaks id: a rule of the file, or a keysweep built-in id).
+fn global_allowlist(at: &str, t: &Table, builtin_ids: &HashSet<String>, out: &mut Out) {
+    let Some(criteria) = allowlist(at, t, &mut out.untranslated) else {
         return;
+    };
+    let Some(targets) = t.get("targetRules").and_then(Value::as_array) else {
+        out.global.extend(criteria);
+        return;
+    };
+    let mut ids = Vec::new();
+    for target in targets {
+        match target.as_str() {
+            Some(g) if out.renamed.contains_key(g) => ids.push(out.renamed[g].clone()),
+            Some(g) if builtin_ids.contains(g) => ids.push(g.to_string()),
+            Some(g) => out.untranslated.push(format!(
+                "{at}: targetRules {g:?}: no such rule here or in keysweep's built-ins; left out"
+            )),
+            None => out
+                .untranslated
+                .push(format!("{at}: targetRules: an entry is not a string")),
+        }
     }
+    if ids.is_empty() {
+        // An allowlist meant for some rules must not become one for all.
+        out.untranslated.push(format!(
+            "{at}: none of its targetRules exist; not translated"
+        ));
+    } else {
+        out.scoped.push((ids, criteria));
+    }
+}
+
+impl Criteria {
+    fn extend(&mut self, other: Criteria) {
+        self.secret_regexes.extend(other.secret_regexes);
+        self.line_regexes.extend(other.line_regexes);
+        self.match_regexes.extend(other.match_regexes);
+        self.path_regexes.extend(other.path_regexes);
+        self.stopwords.extend(other.stopwords);
+        self.commits.extend(other.commits);
+    }
+
+    /// `key = [...]` lines of the criteria that are set.
+    fn render(&self, s: &mut String) {
+        let keys = [
+            ("regexes", &self.secret_regexes),
+            ("lines", &self.line_regexes),
+            ("matches", &self.match_regexes),
+            ("path_regexes", &self.path_regexes),
+            ("stopwords", &self.stopwords),
+            ("commits", &self.commits),
+        ];
+        for (key, list) in keys {
+            if !list.is_empty() {
+                s.push_str(&format!("{key} = {}\n", toml_list(list)));
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        let mut s = String::new();
+        self.render(&mut s);
+        s.is_empty()
+    }
+}
+
+/// What one allowlist allows; None when it cannot be translated (said in `untranslated`).
+fn allowlist(at: &str, t: &Table, untranslated: &mut Vec<String>) -> Option<Criteria> {
+    let mut out = Criteria::default();
     let list = |key: &str| -> Vec<&str> {
         t.get(key)
             .and_then(Value::as_array)
@@ -249,11 +342,11 @@ fn allowlist(at: &str, t: &Table, out: &mut Out) {
         .count();
     let condition = t.get("condition").and_then(Value::as_str).unwrap_or("OR");
     if condition.eq_ignore_ascii_case("AND") && criteria > 1 {
-        out.untranslated.push(format!(
+        untranslated.push(format!(
             "{at}: condition = \"AND\" across several criteria is not translated (keysweep \
              drops a finding when any one allowlist criterion matches)"
         ));
-        return;
+        return None;
     }
     let target = t
         .get("regexTarget")
@@ -262,8 +355,7 @@ fn allowlist(at: &str, t: &Table, out: &mut Out) {
     for (key, value) in t {
         let strings = value.as_array().map(|a| {
             if a.iter().any(|v| !v.is_str()) {
-                out.untranslated
-                    .push(format!("{at}: {key}: an entry is not a string"));
+                untranslated.push(format!("{at}: {key}: an entry is not a string"));
             }
             a.iter()
                 .filter_map(Value::as_str)
@@ -271,11 +363,7 @@ fn allowlist(at: &str, t: &Table, out: &mut Out) {
                 .collect::<Vec<_>>()
         });
         match (key.as_str(), strings) {
-            ("description", _) => {
-                if let Some(d) = value.as_str() {
-                    out.comments.push(format!("{at}: {}", one_line(d)));
-                }
-            }
+            ("description", _) => {}
             ("condition" | "regexTarget" | "targetRules", _) => {}
             ("regexes", Some(list)) => {
                 let dest = match target {
@@ -283,16 +371,16 @@ fn allowlist(at: &str, t: &Table, out: &mut Out) {
                     "line" => &mut out.line_regexes,
                     "match" => &mut out.match_regexes,
                     _ => {
-                        out.untranslated.push(format!(
+                        untranslated.push(format!(
                             "{at}: regexes with an unknown regexTarget are not translated"
                         ));
                         continue;
                     }
                 };
-                checked_regexes(at, key, list, dest, &mut out.untranslated);
+                checked_regexes(at, key, list, dest, untranslated);
             }
             ("paths", Some(list)) => {
-                checked_regexes(at, key, list, &mut out.path_regexes, &mut out.untranslated)
+                checked_regexes(at, key, list, &mut out.path_regexes, untranslated)
             }
             ("stopwords", Some(list)) => out.stopwords.extend(list),
             ("commits", Some(list)) => {
@@ -302,16 +390,17 @@ fn allowlist(at: &str, t: &Table, out: &mut Out) {
                     if hex {
                         out.commits.push(c.to_ascii_lowercase());
                     } else {
-                        out.untranslated.push(format!(
+                        untranslated.push(format!(
                             "{at}: commits entry {}: not a commit id (7 to 64 hex digits)",
                             n + 1
                         ));
                     }
                 }
             }
-            _ => out.untranslated.push(format!("{at}: {key} not translated")),
+            _ => untranslated.push(format!("{at}: {key} not translated")),
         }
     }
+    Some(out)
 }
 
 fn checked_regexes(
@@ -353,21 +442,9 @@ fn render(out: &Out) -> String {
             toml_list(&out.disable_rules)
         ));
     }
-    let allow = [
-        ("regexes", &out.secret_regexes),
-        ("lines", &out.line_regexes),
-        ("matches", &out.match_regexes),
-        ("path_regexes", &out.path_regexes),
-        ("stopwords", &out.stopwords),
-        ("commits", &out.commits),
-    ];
-    if allow.iter().any(|(_, l)| !l.is_empty()) {
+    if !out.global.is_empty() {
         s.push_str("\n[allowlist]\n");
-        for (key, list) in allow {
-            if !list.is_empty() {
-                s.push_str(&format!("{key} = {}\n", toml_list(list)));
-            }
-        }
+        out.global.render(&mut s);
     }
     if !out.rule_paths.is_empty() {
         s.push_str("\n# Findings of these rules count only in paths matching the regex.\n");
@@ -375,6 +452,14 @@ fn render(out: &Out) -> String {
         for (id, p) in &out.rule_paths {
             s.push_str(&format!("{} = {}\n", toml_str(id), toml_str(p)));
         }
+    }
+    for (ids, criteria) in &out.scoped {
+        if criteria.is_empty() {
+            continue;
+        }
+        s.push_str("\n[[rule_allowlists]]\n");
+        s.push_str(&format!("rules = {}\n", toml_list(ids)));
+        criteria.render(&mut s);
     }
     for r in &out.rules {
         s.push('\n');
@@ -440,8 +525,13 @@ paths = ['''^fixtures/''']
 commits = ["0123456789abcdef0123456789abcdef01234567", "nope"]
 
 [[allowlists]]
-targetRules = ["acme-token"]
+targetRules = ["Acme_Token", "missing"]
 paths = ['''x''']
+
+[[allowlists]]
+condition = "AND"
+paths = ['''a''']
+stopwords = ["b"]
 "#;
         let ids: HashSet<String> = ["aws-access-key-id".to_string()].into();
         let t = translate("g.toml", text, &ids).unwrap();
@@ -460,15 +550,21 @@ paths = ['''x''']
         let u = t.untranslated.join("\n");
         for part in [
             "generic-api-key",
-            "rule-specific allowlists",
             "regexes entry 2",
             "commits entry 2",
-            "targetRules",
+            "targetRules \"missing\"",
+            "condition = \"AND\"",
             "renamed",
         ] {
             assert!(u.contains(part), "{part} not in:\n{u}");
         }
         let parsed: Table = toml::from_str(&t.toml).expect("valid TOML");
         assert_eq!(parsed["rule_paths"]["acme-token"].as_str(), Some("\\.env$"));
+        // The rule's own allowlist and the one naming it in targetRules: for that rule only.
+        let scoped = parsed["rule_allowlists"].as_array().unwrap();
+        assert_eq!(scoped.len(), 2, "{}", t.toml);
+        assert!(scoped
+            .iter()
+            .all(|s| s["rules"][0].as_str() == Some("acme-token")));
     }
 }

@@ -35,11 +35,33 @@ pub struct Allowlist {
     pub commits: Vec<String>,
     /// Rule id -> a regex its findings' paths must match (gitleaks' rule `path`).
     pub rule_paths: Vec<(String, regex::Regex)>,
+    /// Allowlists that apply to some rules only (their own `rule_paths` and `scoped` unused).
+    pub scoped: Vec<ScopedAllowlist>,
+}
+
+/// An allowlist for the findings of some rules.
+pub struct ScopedAllowlist {
+    pub rules: Vec<String>,
+    pub allowlist: Allowlist,
+}
+
+impl ScopedAllowlist {
+    fn covers(&self, rule_id: &str) -> bool {
+        self.rules.iter().any(|r| r == rule_id)
+    }
 }
 
 impl Allowlist {
-    /// True when the hit is allowed (and so dropped).
+    /// True when the hit is allowed (and so dropped), by this allowlist or one for its rule.
     fn allows(&self, h: &Hit) -> bool {
+        self.allows_content(h)
+            || self
+                .scoped
+                .iter()
+                .any(|s| s.covers(&h.rule_id) && s.allowlist.allows_content(h))
+    }
+
+    fn allows_content(&self, h: &Hit) -> bool {
         if self.secret_regexes.iter().any(|r| r.is_match(&h.secret)) {
             return true;
         }
@@ -56,6 +78,14 @@ impl Allowlist {
     /// True when the finding's place (path, commit) is allowed, or its rule is restricted
     /// to paths it is not at.
     fn allows_place(&self, f: &Finding) -> bool {
+        self.allows_place_here(f)
+            || self
+                .scoped
+                .iter()
+                .any(|s| s.covers(&f.hit.rule_id) && s.allowlist.allows_place_here(f))
+    }
+
+    fn allows_place_here(&self, f: &Finding) -> bool {
         let path = f.stable_path();
         if self.path_regexes.iter().any(|r| r.is_match(path)) {
             return true;
@@ -95,16 +125,22 @@ impl Filters {
 
     /// True when an engine match in `bytes` survives the allowlist's match regexes: checked
     /// before the match is placed, while its whole text is at hand.
-    pub fn keeps_match(&self, bytes: &[u8], m: &Match) -> bool {
-        if self.allowlist.match_regexes.is_empty() {
+    pub fn keeps_match(&self, bytes: &[u8], m: &Match, rule_id: &str) -> bool {
+        let a = &self.allowlist;
+        let scoped = a
+            .scoped
+            .iter()
+            .filter(|s| !s.allowlist.match_regexes.is_empty() && s.covers(rule_id));
+        let mut regexes = a
+            .match_regexes
+            .iter()
+            .chain(scoped.flat_map(|s| &s.allowlist.match_regexes))
+            .peekable();
+        if regexes.peek().is_none() {
             return true;
         }
         let text = crate::finding::decode_text(&bytes[m.start..m.end]);
-        !self
-            .allowlist
-            .match_regexes
-            .iter()
-            .any(|r| r.is_match(&text))
+        !regexes.any(|r| r.is_match(&text))
     }
 
     /// True when a finding survives every filter.

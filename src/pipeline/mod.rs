@@ -112,7 +112,10 @@ impl Stages {
     /// Depends on content only, so a git blob seen at many paths is scanned once.
     fn hits(&self, bytes: &[u8]) -> Vec<Hit> {
         let mut matches = self.rules.scan(bytes);
-        matches.retain(|m| self.filters.keeps_match(bytes, m));
+        matches.retain(|m| {
+            self.filters
+                .keeps_match(bytes, m, &self.rules.rule(m.rule).id)
+        });
         if matches.is_empty() {
             return Vec::new();
         }
