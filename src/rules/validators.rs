@@ -265,6 +265,8 @@ const PUBLIC_EXAMPLES: &[&[u8]] = &[
     b"mF_9.B5f-4.1JqM",
     b"ad180jjd733klru7",
     b"h480djs93hd8",
+    // Azure Cosmos DB emulator key: the same in every local emulator install.
+    b"C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
 ];
 
 fn is_public_example(s: &[u8]) -> bool {
