@@ -91,7 +91,7 @@ fn base62_crc32_ok(token: &[u8], prefix_len: usize) -> bool {
 const CISCO_TYPE7_KEY: &[u8] = b"dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87";
 
 fn cisco_type7_ok(s: &[u8]) -> bool {
-    if s.len() < 4 || s.len() % 2 != 0 || !s[..2].iter().all(u8::is_ascii_digit) {
+    if s.len() < 4 || !s.len().is_multiple_of(2) || !s[..2].iter().all(u8::is_ascii_digit) {
         return false;
     }
     let offset = usize::from(s[0] - b'0') * 10 + usize::from(s[1] - b'0');
