@@ -62,6 +62,26 @@ pub enum Command {
     },
     /// Print the manual page (roff) of every command and flag on stdout.
     Man,
+    /// Work with configuration files (import a gitleaks config).
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Translate a gitleaks config into the equivalent .keysweep.toml; what cannot be
+    /// translated is listed on stderr.
+    ImportGitleaks {
+        /// The gitleaks config to read.
+        #[arg(value_name = "FILE", default_value = ".gitleaks.toml")]
+        file: PathBuf,
+        /// Where to write the keysweep config (`-`: stdout).
+        #[arg(long, short, value_name = "FILE", default_value = ".keysweep.toml")]
+        output: PathBuf,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Where to scan and what to skip: shared by `scan`, `baseline` and `migrate`.

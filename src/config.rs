@@ -20,6 +20,18 @@
 //! regexes = ['^AKIA[A-Z2-7]{12}TEST']  # regexes on the secret
 //! lines = ['example\.org']             # regexes on the line holding the secret
 //! stopwords = ["dummy", "sample"]      # a secret containing one (any case) is dropped
+//! matches = ['key = AKIA\w+TEST']       # regexes on the whole rule match
+//! path_regexes = ['^fixtures/']        # regexes on the path: findings there are dropped
+//! commits = ["4f0c2a1"]                # history findings introduced by these commits
+//!
+//! # Findings of a rule count only in paths matching its regex (gitleaks' rule `path`).
+//! [rule_paths]
+//! acme-api-token = '(^|/)\.env$'
+//!
+//! # An allowlist for some rules only: the keys of [allowlist] except `paths`.
+//! [[rule_allowlists]]
+//! rules = ["generic-secret-assignment"]
+//! lines = ['^\s*#']
 //!
 //! # Custom rules, in the format of the built-in pack (patterns/*.toml). A rule with the id
 //! # of a built-in rule replaces it.
@@ -31,8 +43,14 @@
 //! regex = '\b(acme_[a-z0-9]{32})\b'
 //! examples = ["token = acme_0123456789abcdef0123456789abcdef"]
 //! ```
+//!
+//! `builtin_rules = false` runs the custom rules only (what a gitleaks config without
+//! `[extend] useDefault` means). Without a `.keysweep.toml`, a `.gitleaks.toml` at the same
+//! place is read, translated (`config/gitleaks.rs`), with a one-line notice.
 
-use crate::filter::Allowlist;
+pub mod gitleaks;
+
+use crate::filter::{Allowlist, ScopedAllowlist};
 use crate::rules::{builtin_rules, toml_error, Rule};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
@@ -90,6 +108,32 @@ struct AllowlistFile {
     lines: Vec<Spanned<String>>,
     #[serde(default)]
     stopwords: Vec<String>,
+    #[serde(default)]
+    matches: Vec<Spanned<String>>,
+    #[serde(default)]
+    path_regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    commits: Vec<Spanned<String>>,
+}
+
+/// An allowlist for some rules only (`[[rule_allowlists]]`): the criteria of `[allowlist]`
+/// but path regexes instead of globs (path globs skip files for every rule).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleAllowlistFile {
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    lines: Vec<Spanned<String>>,
+    #[serde(default)]
+    matches: Vec<Spanned<String>>,
+    #[serde(default)]
+    path_regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    commits: Vec<Spanned<String>>,
+    #[serde(default)]
+    stopwords: Vec<String>,
 }
 
 /// The whole config file. A plain rule file (only `[[rules]]`) is a valid config file.
@@ -102,8 +146,15 @@ struct ConfigFile {
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     disable_rules: Vec<Spanned<String>>,
+    /// False: only this file's rules run.
+    #[serde(default)]
+    builtin_rules: Option<bool>,
     #[serde(default)]
     allowlist: AllowlistFile,
+    #[serde(default)]
+    rule_paths: std::collections::BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    rule_allowlists: Vec<RuleAllowlistFile>,
     #[serde(default)]
     rules: Vec<Spanned<Rule>>,
 }
@@ -177,6 +228,45 @@ impl Parsed {
     }
 }
 
+impl Parsed {
+    /// One allowlist's criteria: the regexes on the secret, line, match and path, the
+    /// commits, and the stopwords.
+    fn criteria(&self, lists: [&[Spanned<String>]; 5], stopwords: &[String]) -> Result<Allowlist> {
+        let [secret, line, matched, path, commits] = lists;
+        Ok(Allowlist {
+            secret_regexes: self.regexes(secret, "allowlist")?,
+            line_regexes: self.regexes(line, "allowlist line")?,
+            match_regexes: self.regexes(matched, "allowlist match")?,
+            path_regexes: self.regexes(path, "allowlist path")?,
+            commits: self.commits(commits)?,
+            stopwords: stopwords
+                .iter()
+                .map(|w| w.to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            ..Allowlist::default()
+        })
+    }
+
+    /// `allowlist.commits`: full or abbreviated (at least 7 hex digits) commit ids.
+    fn commits(&self, list: &[Spanned<String>]) -> Result<Vec<String>> {
+        list.iter()
+            .map(|c| {
+                let id = c.get_ref();
+                let hex = (7..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit());
+                if hex {
+                    Ok(id.to_ascii_lowercase())
+                } else {
+                    Err(self.at(
+                        c.span(),
+                        "allowlist commits: not a commit id (7 to 64 hex digits)",
+                    ))
+                }
+            })
+            .collect()
+    }
+}
+
 /// What is wrong with a regex, without the regex: an allowlist regex often holds the very
 /// key it allows, and an error must not print it.
 fn regex_problem(e: &regex::Error) -> String {
@@ -213,12 +303,25 @@ pub fn load(req: &ConfigRequest<'_>) -> Result<Effective> {
     };
     if let (None, Some(text)) = (req.explicit, &req.text) {
         return match text {
+            // A range's base has no `.keysweep.toml` but a `.gitleaks.toml` (see trust.rs).
+            Some((name, text)) if name.ends_with(gitleaks::FILE_NAME) => {
+                apply(&from_gitleaks(name, text, &builtin, req)?, builtin, req)
+            }
             Some((name, text)) => apply(&Parsed::parse(name.clone(), text.clone())?, builtin, req),
             None => Ok(defaults(builtin)),
         };
     }
     let Some(path) = config_path(req) else {
-        return Ok(defaults(builtin));
+        let gitleaks = req.root.map(|r| r.join(gitleaks::FILE_NAME));
+        return match gitleaks.filter(|p| found_regular_file(p, req.quiet)) {
+            Some(p) => {
+                let text = crate::safefs::read_text(&p, false, MAX_FILE_BYTES)
+                    .with_context(|| format!("cannot read {}", p.display()))?;
+                let name = p.display().to_string();
+                apply(&from_gitleaks(&name, &text, &builtin, req)?, builtin, req)
+            }
+            None => Ok(defaults(builtin)),
+        };
     };
     // A `.keysweep.toml` found in the scanned tree is read only as a regular file there: a
     // symlink could point anywhere (or at a device). Ignoring it only ever reports more.
@@ -240,12 +343,56 @@ pub fn load(req: &ConfigRequest<'_>) -> Result<Effective> {
     apply(&parsed, builtin, req)
 }
 
+/// True when `path` is a regular file; a link or special file found by looking is ignored
+/// with a warning (it could point anywhere).
+fn found_regular_file(path: &Path, quiet: bool) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => true,
+        Ok(meta) => {
+            if !quiet {
+                crate::progress::eprintln_above(&format!(
+                    "keysweep: warning: {} ignored: it is {}, not a regular file",
+                    path.display(),
+                    crate::safefs::kind(&meta.file_type())
+                ));
+            }
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// A gitleaks config translated and parsed as ours, with the one-line notice.
+fn from_gitleaks(
+    name: &str,
+    text: &str,
+    builtin: &[Rule],
+    req: &ConfigRequest<'_>,
+) -> Result<Parsed> {
+    let ids = builtin.iter().map(|r| r.id.clone()).collect();
+    let t = gitleaks::translate(name, text, &ids)?;
+    if !req.quiet {
+        let skipped = match t.untranslated.len() {
+            0 => String::new(),
+            n => format!("; {n} item(s) not translated, listed by it"),
+        };
+        crate::progress::eprintln_above(&format!(
+            "keysweep: note: no {FILE_NAME}; using {name}, translated              (`keysweep config import-gitleaks` writes the equivalent {FILE_NAME}{skipped})"
+        ));
+    }
+    Parsed::parse(format!("{name} (translated)"), t.toml)
+}
+
 fn apply(parsed: &Parsed, builtin: Vec<Rule>, req: &ConfigRequest<'_>) -> Result<Effective> {
     let file = &parsed.file;
     let custom = parsed.rules(true)?;
 
     // Rules: built-ins minus the disabled ones; a custom rule replaces a built-in of its id.
-    let mut rules = builtin;
+    let mut rules = if file.builtin_rules == Some(false) {
+        Vec::new()
+    } else {
+        builtin
+    };
     for d in &file.disable_rules {
         let id = d.get_ref();
         let known = rules.iter().any(|r| &r.id == id) || custom.iter().any(|r| &r.id == id);
@@ -281,17 +428,56 @@ fn apply(parsed: &Parsed, builtin: Vec<Rule>, req: &ConfigRequest<'_>) -> Result
         crate::pathfilter::PathFilterBuilder::default().add(g.get_ref(), &origin)?;
         exclude.push((g.get_ref().clone(), origin));
     }
-    let allowlist = Allowlist {
-        secret_regexes: parsed.regexes(&file.allowlist.regexes, "allowlist")?,
-        line_regexes: parsed.regexes(&file.allowlist.lines, "allowlist line")?,
-        stopwords: file
-            .allowlist
-            .stopwords
-            .iter()
-            .map(|w| w.to_lowercase())
-            .filter(|w| !w.is_empty())
-            .collect(),
+    let a = &file.allowlist;
+    let mut allowlist = parsed.criteria(
+        [
+            &a.regexes,
+            &a.lines,
+            &a.matches,
+            &a.path_regexes,
+            &a.commits,
+        ],
+        &a.stopwords,
+    )?;
+    let check_ids = |ids: &[Spanned<String>], what: &str| {
+        for id in ids {
+            if !rules.iter().any(|r| &r.id == id.get_ref()) && !req.quiet {
+                let msg = format!("{what}: no rule with id {:?}", id.get_ref());
+                eprintln!("keysweep: warning: {}", parsed.at(id.span(), msg));
+            }
+        }
     };
+    for s in &file.rule_allowlists {
+        check_ids(&s.rules, "rule_allowlists");
+        let scoped = parsed.criteria(
+            [
+                &s.regexes,
+                &s.lines,
+                &s.matches,
+                &s.path_regexes,
+                &s.commits,
+            ],
+            &s.stopwords,
+        )?;
+        let ids = s.rules.iter().map(|r| r.get_ref().clone()).collect();
+        allowlist.scoped.push(ScopedAllowlist {
+            rules: ids,
+            allowlist: scoped,
+        });
+    }
+    allowlist.rule_paths = file
+        .rule_paths
+        .iter()
+        .map(|(id, re)| {
+            let known = rules.iter().any(|r| &r.id == id);
+            if !known && !req.quiet {
+                let e = parsed.at(re.span(), format!("rule_paths: no rule with id {id:?}"));
+                eprintln!("keysweep: warning: {e}");
+            }
+            let one = std::slice::from_ref(re);
+            Ok((id.clone(), parsed.regexes(one, "rule path")?.remove(0)))
+        })
+        .collect::<Result<_>>()?;
 
     let max_file_size = match (req.max_file_size, &file.max_file_size) {
         (Some(n), _) => n,

@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod completions;
+pub mod config;
 pub mod hook;
 pub mod man;
 #[cfg(feature = "migrate")]
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Baseline(cmd) => baseline::run(cmd),
         Command::InstallHook(cmd) => hook::run(cmd),
         Command::Migrate(cmd) => migrate::run(cmd),
+        Command::Config(cmd) => config::run(cmd),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
     }

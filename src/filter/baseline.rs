@@ -15,7 +15,12 @@
 //!
 //! Fingerprints are content based (rule + path + hash of the secret), so an entry survives
 //! moved lines, rebases and squash merges.
+//!
+//! `--baseline` also reads a detect-secrets `.secrets.baseline` ([`AnyBaseline`] tells them
+//! apart by content, see `detect_secrets.rs`). keysweep never rewrites such a file: it
+//! belongs to detect-secrets, whose entries keysweep cannot recreate.
 
+use crate::filter::detect_secrets::{is_detect_secrets, DetectSecretsBaseline};
 use crate::finding::Finding;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -71,8 +76,23 @@ impl Baseline {
     }
 
     pub fn parse(text: &str) -> Result<Baseline> {
-        let file: FileFormat = serde_json::from_str(text)
-            .map_err(|e| anyhow::anyhow!("line {} column {}: {e}", e.line(), e.column()))?;
+        Baseline::from_value(parse_json(text)?)
+    }
+
+    fn from_value(value: serde_json::Value) -> Result<Baseline> {
+        if is_detect_secrets(&value) {
+            bail!(
+                "this is a detect-secrets baseline: `scan --baseline` reads it, but keysweep \
+                 does not rewrite it (update it with detect-secrets, or create a keysweep \
+                 baseline with `keysweep baseline create` in another file)"
+            );
+        }
+        let file: FileFormat = serde_json::from_value(value).map_err(|e| {
+            anyhow::anyhow!(
+                "not a keysweep baseline: {}",
+                crate::rules::without_values(&e.to_string())
+            )
+        })?;
         if file.version != VERSION {
             bail!(
                 "unsupported baseline version {} (expected {VERSION})",
@@ -105,7 +125,20 @@ impl Baseline {
 
     /// Writes the file privately (temporary file beside it, then rename; never through a
     /// link or onto a special file).
+    /// A detect-secrets baseline already there is not replaced: it holds audit results that
+    /// keysweep cannot recreate.
     pub fn save(&self, path: &Path) -> Result<()> {
+        let existing = std::fs::symlink_metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|_| crate::safefs::read_text(path, false, MAX_FILE_BYTES).ok());
+        if existing.is_some_and(|t| parse_json(&t).is_ok_and(|v| is_detect_secrets(&v))) {
+            bail!(
+                "{} is a detect-secrets baseline; keysweep does not overwrite it (write the \
+                 keysweep baseline to another file with -o)",
+                path.display()
+            );
+        }
         crate::safefs::write_private(path, self.to_json().as_bytes())
     }
 
@@ -130,6 +163,50 @@ impl Baseline {
             .retain(|e| found.contains(e.fingerprint.as_str()));
         before - self.entries.len()
     }
+}
+
+/// A baseline as `--baseline` reads it: keysweep's own file or a detect-secrets one.
+pub enum AnyBaseline {
+    Own(Baseline),
+    DetectSecrets(DetectSecretsBaseline),
+}
+
+impl AnyBaseline {
+    /// Reads either format, told apart by content (a detect-secrets file has a `results`
+    /// object; ours has `version` and `findings`).
+    pub fn load(path: &Path) -> Result<AnyBaseline> {
+        let text = crate::safefs::read_text(path, true, MAX_FILE_BYTES)
+            .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        AnyBaseline::parse(&text).with_context(|| format!("baseline {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<AnyBaseline> {
+        let value = parse_json(text)?;
+        if is_detect_secrets(&value) {
+            return DetectSecretsBaseline::from_value(value).map(AnyBaseline::DetectSecrets);
+        }
+        Baseline::from_value(value).map(AnyBaseline::Own)
+    }
+
+    /// True when the baseline lists this finding.
+    pub fn suppresses(&self, f: &Finding) -> bool {
+        match self {
+            AnyBaseline::Own(b) => b.contains(&f.fingerprint),
+            AnyBaseline::DetectSecrets(b) => b.suppresses(f),
+        }
+    }
+}
+
+/// JSON, with the error's position and without the values it quotes.
+fn parse_json(text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "line {} column {}: {}",
+            e.line(),
+            e.column(),
+            crate::rules::without_values(&e.to_string())
+        )
+    })
 }
 
 fn json_str(s: &str) -> String {

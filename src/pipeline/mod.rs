@@ -19,7 +19,8 @@ mod trust;
 
 use crate::config::{self, ConfigRequest};
 use crate::engine::RuleSet;
-use crate::filter::baseline::Baseline;
+use crate::filter::baseline::AnyBaseline;
+use crate::filter::gitleaksignore::{self, GitleaksIgnore};
 use crate::filter::Filters;
 use crate::finding::{self, place_matches, Aggregation, Finding, Hit};
 use crate::pathfilter::{PathFilter, PathFilterBuilder};
@@ -120,7 +121,11 @@ impl Stages {
     /// The engine's matches in `bytes`, placed, minus those the content-only filters drop.
     /// Depends on content only, so a git blob seen at many paths is scanned once.
     fn hits(&self, bytes: &[u8]) -> Vec<Hit> {
-        let matches = self.rules.scan(bytes);
+        let mut matches = self.rules.scan(bytes);
+        matches.retain(|m| {
+            self.filters
+                .keeps_match(bytes, m, &self.rules.rule(m.rule).id)
+        });
         if matches.is_empty() {
             return Vec::new();
         }
@@ -204,11 +209,22 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
     for (g, origin) in &cfg.exclude {
         exclude.add(g, origin)?;
     }
-    let baseline = opts.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline = opts
+        .baseline
+        .as_deref()
+        .map(AnyBaseline::load)
+        .transpose()?;
+    let gitleaks_ignore = match trust.gitleaks_ignore {
+        Some(at_base) => at_base.map_or_else(GitleaksIgnore::default, |(name, text)| {
+            parse_gitleaks_ignore(&name, &text, &stats, opts.quiet)
+        }),
+        None => load_gitleaks_ignore(config_root.as_deref(), &stats, opts.quiet)?,
+    };
     let stages = Stages {
         rules: RuleSet::new(cfg.rules),
         filters: Filters {
             allowlist: cfg.allowlist,
+            gitleaks_ignore,
             baseline,
             min_confidence: opts.min_confidence,
         },
@@ -257,6 +273,44 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         repo_root,
         notices: trust.notices,
     })
+}
+
+/// `.gitleaksignore` at the scanned root (the repository top for `--git`/`--staged`), read
+/// only as a regular file there, like `.keysweep.toml`.
+fn load_gitleaks_ignore(root: Option<&Path>, stats: &Stats, quiet: bool) -> Result<GitleaksIgnore> {
+    let Some(path) = root.map(|r| r.join(gitleaksignore::FILE_NAME)) else {
+        return Ok(GitleaksIgnore::default());
+    };
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => {
+            stats.warn(
+                quiet,
+                format!(
+                    "{} ignored: it is {}, not a regular file",
+                    path.display(),
+                    crate::safefs::kind(&meta.file_type())
+                ),
+            );
+            return Ok(GitleaksIgnore::default());
+        }
+        Err(_) => return Ok(GitleaksIgnore::default()),
+    }
+    let text = crate::safefs::read_text(&path, false, gitleaksignore::MAX_FILE_BYTES)?;
+    Ok(parse_gitleaks_ignore(
+        &path.display().to_string(),
+        &text,
+        stats,
+        quiet,
+    ))
+}
+
+fn parse_gitleaks_ignore(name: &str, text: &str, stats: &Stats, quiet: bool) -> GitleaksIgnore {
+    let (ignore, warnings) = GitleaksIgnore::parse(name, text);
+    for w in warnings {
+        stats.warn(quiet, w);
+    }
+    ignore
 }
 
 /// More threads than this only cost memory and start-up (each has its buffers and, for

@@ -36,6 +36,9 @@ pub enum Validator {
     /// Rejects values that say what they stand for (`test_password`, `refresh-token-value`,
     /// `my-jwt-secret`, base64 of `a secret`): dummies typed by people, not generated secrets.
     NotSelfDescribing,
+    /// Cisco type 7 passwords: a two-digit offset (0-15) into Cisco's fixed key, then hex
+    /// bytes that XOR with the key to printable text. Random hex almost never decodes so.
+    CiscoType7,
 }
 
 impl Validator {
@@ -53,6 +56,7 @@ impl Validator {
             Validator::BasicAuth => basic_auth_ok(secret),
             Validator::NotPublicExample => !is_public_example(secret),
             Validator::NotSelfDescribing => !is_self_describing(secret),
+            Validator::CiscoType7 => cisco_type7_ok(secret),
         }
     }
 }
@@ -81,6 +85,27 @@ fn base62_crc32_ok(token: &[u8], prefix_len: usize) -> bool {
     let body = &token[prefix_len..];
     let (random, sum) = body.split_at(body.len() - 6);
     base62(crc32fast::hash(random), 6).as_bytes() == sum
+}
+
+/// The XOR key of Cisco IOS `password 7` obfuscation (public since the 1990s).
+const CISCO_TYPE7_KEY: &[u8] = b"dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87";
+
+fn cisco_type7_ok(s: &[u8]) -> bool {
+    if s.len() < 4 || !s.len().is_multiple_of(2) || !s[..2].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let offset = usize::from(s[0] - b'0') * 10 + usize::from(s[1] - b'0');
+    if offset > 15 {
+        return false;
+    }
+    let hex = |b: u8| (b as char).to_digit(16);
+    s[2..].chunks(2).enumerate().all(|(i, pair)| {
+        let (Some(hi), Some(lo)) = (hex(pair[0]), hex(pair[1])) else {
+            return false;
+        };
+        let plain = (hi * 16 + lo) as u8 ^ CISCO_TYPE7_KEY[(offset + i) % CISCO_TYPE7_KEY.len()];
+        (0x20..=0x7e).contains(&plain)
+    })
 }
 
 fn jwt_ok(token: &[u8]) -> bool {
@@ -265,6 +290,8 @@ const PUBLIC_EXAMPLES: &[&[u8]] = &[
     b"mF_9.B5f-4.1JqM",
     b"ad180jjd733klru7",
     b"h480djs93hd8",
+    // Azure Cosmos DB emulator key: the same in every local emulator install.
+    b"C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
 ];
 
 fn is_public_example(s: &[u8]) -> bool {
@@ -429,6 +456,29 @@ mod tests {
         let mut bad = t.into_bytes();
         bad[10] = if bad[10] == b'x' { b'y' } else { b'x' };
         assert!(!Validator::GithubChecksum.check(&bad));
+    }
+
+    /// Cisco type 7 encoding, the inverse of the validator's decoding.
+    fn cisco_type7(offset: usize, plain: &str) -> String {
+        let mut out = format!("{offset:02}");
+        for (i, b) in plain.bytes().enumerate() {
+            let k = CISCO_TYPE7_KEY[(offset + i) % CISCO_TYPE7_KEY.len()];
+            out.push_str(&format!("{:02X}", b ^ k));
+        }
+        out
+    }
+
+    #[test]
+    fn cisco_type7_accepts_encoded_text_and_rejects_random_hex() {
+        for offset in [0, 7, 15] {
+            let enc = cisco_type7(offset, "Rtr!Adm1n-2024");
+            assert!(Validator::CiscoType7.check(enc.as_bytes()), "{enc}");
+        }
+        // Offsets above 15, odd lengths and bytes that decode to control characters.
+        assert!(!Validator::CiscoType7.check(cisco_type7(16, "Rtr!Adm1n").as_bytes()));
+        assert!(!Validator::CiscoType7.check(b"0822455D0A1"));
+        assert!(!Validator::CiscoType7.check(b"07FFFFFFFFFFFF"));
+        assert!(!Validator::CiscoType7.check(b"07E3B1C4D9F0A2"));
     }
 
     #[test]
