@@ -278,7 +278,7 @@ fn json_and_jsonl_validate_against_the_committed_schema() {
 fn gitlab_report_validates_with_real_times_and_commits() {
     let gitlab = schema("testdata/schemas/gitlab-secret-detection-15.json");
 
-    // Tree scan: no commit introduced these findings, so none is written.
+    // Tree scan outside any repository: no commit to name, so none is written.
     let d = tree();
     let doc = json_out(d.path(), &["scan", "--format", "gitlab"]);
     assert_valid(&gitlab, &doc, "gitlab (tree)");
@@ -301,6 +301,17 @@ fn gitlab_report_validates_with_real_times_and_commits() {
     assert_valid(&gitlab, &doc, "gitlab (history)");
     for v in doc["vulnerabilities"].as_array().unwrap() {
         assert_eq!(v["location"]["commit"]["sha"], head.as_str(), "{v:#}");
+    }
+
+    // Tree scan of a checkout: the commit it is based on, sha only (nothing is invented).
+    let doc = json_out(r.path(), &["scan", "--format", "gitlab"]);
+    assert_valid(&gitlab, &doc, "gitlab (tree in a repository)");
+    for v in doc["vulnerabilities"].as_array().unwrap() {
+        assert_eq!(
+            v["location"]["commit"],
+            serde_json::json!({ "sha": head }),
+            "{v:#}"
+        );
     }
 
     // The schema rejects what the report used to write: removed fields, a placeholder sha.

@@ -54,12 +54,14 @@ fn run_info(mode: &Mode, outcome: &Outcome, started: std::time::SystemTime) -> R
         } => ScanKind::Range,
         Mode::History { .. } => ScanKind::History,
     };
+    // A tree or staged scan inside a repository records the commit it is based on too
+    // (GitLab requires a commit per finding; SARIF consumers place results by it).
     let provenance = match kind {
-        ScanKind::History | ScanKind::Range => outcome
+        ScanKind::Stdin => None,
+        _ => outcome
             .repo_root
             .as_deref()
             .and_then(report::provenance::read),
-        ScanKind::Tree | ScanKind::Staged | ScanKind::Stdin => None,
     };
     RunInfo {
         kind,

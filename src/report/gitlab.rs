@@ -1,8 +1,9 @@
 //! GitLab secret-detection report (`gl-secret-detection-report.json`, schema 15.x). Only the
 //! fields that schema defines: version 15 removed `confidence`, `scanner` and `category`
 //! from each vulnerability, so they are not written. Start and end are the scan's own times;
-//! a finding's commit is the one that introduced it (history scans) and is left out when no
-//! commit did (a tree or staged scan), rather than invented.
+//! a finding's commit is the one that introduced it (history scans); a tree or staged scan
+//! inside a repository gives the commit it is based on (`HEAD`, sha only), and one outside
+//! any repository gives none rather than an invented one.
 //!
 //! `testdata/schemas/gitlab-secret-detection-15.json` states the constraints and where each
 //! comes from; the report tests validate every report against it.
@@ -56,6 +57,13 @@ fn vulnerability(f: &Finding, ctx: &ReportContext<'_>) -> Value {
             "date": c.date,
             "message": c.summary,
         });
+    } else if let Some(sha) = ctx
+        .run
+        .provenance
+        .as_ref()
+        .and_then(|p| p.revision_id.as_ref())
+    {
+        location["commit"] = json!({ "sha": sha });
     }
     let mut v = json!({
         "id": uuid_shaped(&f.fingerprint),
