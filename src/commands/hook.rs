@@ -11,6 +11,7 @@
 //! - during `git commit`, only what the commit adds matters: the staged added lines of those
 //!   files (a secret committed long ago is the baseline's business, not this commit's);
 //! - under `pre-commit run --all-files` / `--files` (typically CI), the files whole.
+//!
 //! pre-commit sets the same variables (`PRE_COMMIT=1`) in both, so it cannot tell them apart;
 //! git can: it sets `GIT_INDEX_FILE` in the environment of every commit hook it runs, and a
 //! `pre-commit run` typed in a shell or a CI step has no commit in progress.
