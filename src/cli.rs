@@ -52,6 +52,9 @@ pub enum Command {
     Baseline(BaselineCmd),
     /// Install keysweep as the repository's git pre-commit hook.
     InstallHook(InstallHookCmd),
+    /// Entry points for hook frameworks (the pre-commit framework's `.pre-commit-hooks.yaml`).
+    #[command(subcommand)]
+    Hook(HookCmd),
     /// Move findings into AWS Secrets Manager and print the code that reads them back.
     Migrate(Box<MigrateCmd>),
     /// Print a shell completion script on stdout.
@@ -262,6 +265,48 @@ pub struct InstallHookCmd {
     /// Replace a pre-commit hook keysweep did not write.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HookCmd {
+    /// Check the FILEs the pre-commit framework passes: during a commit only their staged
+    /// added lines, under `pre-commit run --all-files` / `--files` the files whole.
+    PreCommit(PreCommitHookCmd),
+}
+
+#[derive(Args, Debug)]
+pub struct PreCommitHookCmd {
+    /// Files to check, relative to the repository's top (pre-commit passes them).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// What to check in them. `auto`: their staged changes when git is running a commit
+    /// (git sets GIT_INDEX_FILE for its commit hooks), else the files whole.
+    #[arg(long, value_enum, default_value_t = PreCommitMode::Auto)]
+    pub mode: PreCommitMode,
+    /// Config file (default: .keysweep.toml at the repository's top).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Suppress findings listed in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Skip paths matching GLOB (repeatable; gitignore syntax, relative to the repository).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// No summary line and no warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreCommitMode {
+    /// Staged changes during a commit, whole files otherwise.
+    Auto,
+    /// Only the staged added or changed lines of the files.
+    Staged,
+    /// The files whole, as they are in the working tree.
+    Files,
 }
 
 #[derive(Args, Debug)]

@@ -336,15 +336,220 @@ fn pre_commit_tool_blocks_then_allows() {
 
 #[test]
 fn hooks_manifest_is_valid_for_pre_commit() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
-    let yaml = std::fs::read_to_string(&manifest).unwrap();
-    assert!(yaml.contains("id: keysweep"));
-    assert!(yaml.contains("entry: keysweep scan --staged"));
-    assert!(yaml.contains("pass_filenames: false"));
+    let manifest = checkout().join(".pre-commit-hooks.yaml");
     let out = Command::new(venv().join("bin/pre-commit"))
         .arg("validate-manifest")
         .arg(&manifest)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
+    // Both ids, one entry point that takes the file names, and the version `stages:
+    // [pre-commit]` needs. The YAML is read by pre-commit's own loader (validate-manifest
+    // above); these lines pin what the tests below rely on.
+    let yaml = std::fs::read_to_string(&manifest).unwrap();
+    for id in ["keysweep", "keysweep-system"] {
+        let hook = manifest_hook(&yaml, id);
+        assert!(hook.contains("entry: keysweep hook pre-commit\n"), "{hook}");
+        assert!(
+            hook.contains("minimum_pre_commit_version: \"3.2.0\""),
+            "{hook}"
+        );
+        assert!(hook.contains("stages: [pre-commit"), "{hook}");
+        assert!(!hook.contains("pass_filenames: false"), "{hook}");
+    }
+    assert!(manifest_hook(&yaml, "keysweep").contains("language: rust\n"));
+    assert!(manifest_hook(&yaml, "keysweep-system").contains("language: system\n"));
+}
+
+/// The lines of the manifest entry `- id: ID`, up to the next entry.
+fn manifest_hook<'a>(yaml: &'a str, id: &str) -> &'a str {
+    let start = yaml
+        .find(&format!("- id: {id}\n"))
+        .unwrap_or_else(|| panic!("no hook {id} in the manifest"));
+    let rest = &yaml[start + 2..];
+    &rest[..rest.find("\n- id: ").map_or(rest.len(), |i| i + 1)]
+}
+
+/// This checkout: the repository `pre-commit try-repo` installs the hooks from.
+fn checkout() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl PreCommitRepo for Repo {
+    fn pre_commit(&self, args: &[&str]) -> Output {
+        let tool = venv().join("bin/pre-commit");
+        assert!(tool.is_file(), "{} missing", tool.display());
+        self.cmd(tool).args(args).output().unwrap()
+    }
+
+    fn try_repo(&self, args: &[&str]) -> (i32, String) {
+        let checkout = checkout();
+        let mut all = vec!["try-repo", checkout.to_str().unwrap(), "keysweep-system"];
+        all.extend_from_slice(args);
+        let out = self.pre_commit(&all);
+        (out.status.code().unwrap_or(-1), text(&out))
+    }
+}
+
+trait PreCommitRepo {
+    /// Runs the venv's `pre-commit ARGS` in the repository.
+    fn pre_commit(&self, args: &[&str]) -> Output;
+    /// `pre-commit try-repo <this checkout> keysweep-system ARGS`: (exit code, output).
+    fn try_repo(&self, args: &[&str]) -> (i32, String);
+}
+
+/// A repository with one committed secret (`old.py`, KEY1) and clean `a.txt`, `b.txt`.
+fn repo_with_committed_secret() -> Repo {
+    let r = hook_repo();
+    r.write("old.py", format!("key = \"{KEY1}\"\n"));
+    r.write("a.txt", "nothing here\n");
+    r.write("b.txt", "nothing here either\n");
+    r.commit("init");
+    r
+}
+
+fn assert_reports(log: &str, at: &str) {
+    assert!(
+        log.contains("(aws-access-key-id)") && log.contains(&format!("{at}:")),
+        "not reported at {at}: {log}"
+    );
+}
+
+fn assert_no_secret_in(log: &str) {
+    assert!(
+        !log.contains(KEY1) && !log.contains(KEY2),
+        "a secret was printed in clear: {log}"
+    );
+}
+
+#[test]
+fn try_repo_all_files_scans_committed_files_whole() {
+    let r = repo_with_committed_secret();
+    let (code, log) = r.try_repo(&["--all-files"]);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("Failed"), "{log}");
+    assert_reports(&log, "old.py:1");
+    // Whole files: all three were read, not a staged diff.
+    assert!(log.contains("scanned 3 files"), "{log}");
+    assert_no_secret_in(&log);
+
+    // Once the secret is allowed inline, the same run passes.
+    r.write("old.py", format!("key = \"{KEY1}\"  # keysweep:allow\n"));
+    r.commit("allow");
+    let (code, log) = r.try_repo(&["--all-files"]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("Passed"), "{log}");
+}
+
+#[test]
+fn try_repo_files_scans_only_the_named_files() {
+    let r = repo_with_committed_secret();
+    r.write("a.txt", format!("token = \"{KEY2}\"\n"));
+    r.commit("second secret");
+    let (code, log) = r.try_repo(&["--files", "a.txt"]);
+    assert_eq!(code, 1, "{log}");
+    assert_reports(&log, "a.txt:1");
+    assert!(
+        !log.contains("old.py"),
+        "a file not named was scanned: {log}"
+    );
+    assert!(log.contains("scanned 1 files"), "{log}");
+    assert_no_secret_in(&log);
+
+    let (code, log) = r.try_repo(&["--files", "b.txt"]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("Passed"), "{log}");
+}
+
+/// A hooks repository for `repo:` in a `.pre-commit-config.yaml`: this checkout's
+/// `.pre-commit-hooks.yaml` as it is in the working copy, committed alone. (try-repo cannot
+/// serve a commit: run from git's commit hook it would run git in the checkout with the
+/// commit's GIT_INDEX_FILE.) Returns the repository and its commit.
+fn hooks_repo() -> (Repo, String) {
+    let hooks = Repo::new();
+    let manifest = std::fs::read_to_string(checkout().join(".pre-commit-hooks.yaml")).unwrap();
+    hooks.write(".pre-commit-hooks.yaml", manifest);
+    hooks.commit("hooks");
+    let rev = hooks.git(&["rev-parse", "HEAD"]).trim().to_string();
+    (hooks, rev)
+}
+
+#[test]
+fn commit_through_pre_commit_checks_staged_lines_of_the_files_passed() {
+    let r = repo_with_committed_secret();
+    let (hooks, rev) = hooks_repo();
+    r.write(
+        ".pre-commit-config.yaml",
+        format!(
+            "repos:\n- repo: {}\n  rev: {rev}\n  hooks:\n  - id: keysweep-system\n    \
+             exclude: ^fixtures/\n",
+            hooks.path().display()
+        ),
+    );
+    r.commit("pre-commit config");
+    let out = r.pre_commit(&["install"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // A staged secret stops the commit.
+    r.write("new.py", format!("token = \"{KEY2}\"\n"));
+    r.must(&["add", "new.py"]);
+    let log = r.assert_blocked(
+        Commit {
+            global: &[],
+            args: &["-m", "leak"],
+        },
+        Finding {
+            rule: "aws-access-key-id",
+            at: "new.py:1",
+            secret: KEY2,
+        },
+    );
+    assert!(log.contains("Failed"), "{log}");
+    // Only what the commit adds: the secret committed earlier in old.py is not reported.
+    assert!(!log.contains("old.py"), "{log}");
+    assert!(
+        log.contains("checked the staged changes of 1 file"),
+        "{log}"
+    );
+    r.must(&["reset", "-q", "new.py"]);
+    std::fs::remove_file(r.path().join("new.py")).unwrap();
+
+    // A clean change to a file that already holds a secret goes through.
+    r.write("old.py", format!("key = \"{KEY1}\"\nx = 1\n"));
+    let (made, log) = r.try_commit("old.py", "clean change");
+    assert!(made, "{log}");
+    assert!(log.contains("Passed"), "{log}");
+
+    // A file the user's `exclude` leaves out is not scanned, although it is staged.
+    r.write("fixtures/key.txt", format!("{KEY2}\n"));
+    let (made, log) = r.try_commit("fixtures/key.txt", "excluded fixture");
+    assert!(made, "an excluded file was scanned: {log}");
+    assert!(!log.contains("fixtures/key.txt:"), "{log}");
+
+    // Staged with a file that is passed, it is still not reported.
+    r.write("fixtures/key2.txt", format!("{KEY2}\n"));
+    r.write("app.py", format!("token = \"{KEY2}\"\n"));
+    r.must(&["add", "fixtures/key2.txt"]);
+    let (made, log) = r.try_commit("app.py", "leak beside a fixture");
+    assert!(!made, "{log}");
+    assert_reports(&log, "app.py:1");
+    assert!(
+        !log.contains("fixtures/"),
+        "an excluded file was reported: {log}"
+    );
+    assert_no_secret_in(&log);
+
+    // `pre-commit run --all-files` with the same config: whole files, minus the excluded.
+    r.must(&["reset", "-q"]);
+    std::fs::remove_file(r.path().join("app.py")).unwrap();
+    std::fs::remove_file(r.path().join("fixtures/key2.txt")).unwrap();
+    let out = r.pre_commit(&["run", "--all-files"]);
+    let log = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert_reports(&log, "old.py:1");
+    assert!(
+        !log.contains("fixtures/"),
+        "an excluded file was scanned: {log}"
+    );
+    assert_no_secret_in(&log);
 }

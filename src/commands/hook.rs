@@ -1,11 +1,28 @@
-//! `keysweep install-hook`: writes the repository's pre-commit hook, a small shell script that
+//! Hooks.
+//!
+//! `keysweep install-hook` writes the repository's pre-commit hook, a small shell script that
 //! runs `keysweep scan --staged` (found on PATH). `core.hooksPath` is honoured (read with gix;
 //! nothing is executed). A hook keysweep did not write is replaced only with `--force`, and
 //! then kept next to it as `pre-commit.keysweep-backup`.
+//!
+//! `keysweep hook pre-commit FILE...` is the entry point of `.pre-commit-hooks.yaml`. The
+//! pre-commit framework passes the files its `files`/`exclude`/`types` settings select, and
+//! the same hook runs in two situations that want different checks:
+//! - during `git commit`, only what the commit adds matters: the staged added lines of those
+//!   files (a secret committed long ago is the baseline's business, not this commit's);
+//! - under `pre-commit run --all-files` / `--files` (typically CI), the files whole.
+//!
+//! pre-commit sets the same variables (`PRE_COMMIT=1`) in both, so it cannot tell them apart;
+//! git can: it sets `GIT_INDEX_FILE` in the environment of every commit hook it runs, and a
+//! `pre-commit run` typed in a shell or a CI step has no commit in progress.
 
-use crate::cli::InstallHookCmd;
+use crate::cli::{HookCmd, InstallHookCmd, PreCommitHookCmd, PreCommitMode};
+use crate::commands::scan::{report_options, summary};
 use crate::exit;
+use crate::pipeline::{self, Mode, Outcome, ScanOptions};
+use crate::report::{self, ReportContext};
 use anyhow::{bail, Context, Result};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The line that marks a hook as ours.
@@ -82,4 +99,111 @@ fn write_executable(path: &Path, text: &str) -> Result<()> {
             .with_context(|| format!("cannot make {} executable", path.display()))?;
     }
     Ok(())
+}
+
+pub fn run_framework(cmd: HookCmd) -> Result<i32> {
+    match cmd {
+        HookCmd::PreCommit(cmd) => pre_commit(cmd),
+    }
+}
+
+/// `keysweep hook pre-commit`: run from the repository's top, as pre-commit does.
+fn pre_commit(cmd: PreCommitHookCmd) -> Result<i32> {
+    let staged = match cmd.mode {
+        PreCommitMode::Staged => true,
+        PreCommitMode::Files => false,
+        PreCommitMode::Auto => commit_in_progress(),
+    };
+    let names: Vec<String> = cmd.files.iter().map(|p| repo_relative(p)).collect();
+    let mut opts = ScanOptions::tree(Vec::new());
+    opts.exclude = cmd.exclude.clone();
+    opts.config = cmd.config.clone();
+    opts.baseline = cmd.baseline.clone();
+    opts.quiet = cmd.quiet;
+    let outcome = if staged {
+        opts.mode = Mode::Staged { repo: None };
+        let mut outcome = pipeline::run(&opts)?;
+        // The staged source reads every staged change; report only the files pre-commit
+        // passed, so the user's `files`/`exclude` settings hold.
+        let passed: HashSet<&str> = names.iter().map(String::as_str).collect();
+        outcome
+            .findings
+            .retain(|f| passed.contains(f.repo_path.as_deref().unwrap_or(f.path.as_str())));
+        outcome
+    } else {
+        let paths = whole_file_targets(&cmd.files);
+        if paths.is_empty() {
+            if !cmd.quiet {
+                eprintln!(
+                    "keysweep: no regular files among the {} passed",
+                    names.len()
+                );
+            }
+            return Ok(exit::CLEAN);
+        }
+        // A tree scan of named files reads no config by itself: use the repository's.
+        if opts.config.is_none() && Path::new(CONFIG_NAME).is_file() {
+            opts.config = Some(PathBuf::from(CONFIG_NAME));
+        }
+        opts.mode = Mode::Tree { paths };
+        pipeline::run(&opts)?
+    };
+    let ctx = ReportContext {
+        rules: &outcome.rules,
+        show_secrets: cmd.output.show_secrets,
+        repo_root: outcome.repo_root.as_deref(),
+        notices: &outcome.notices,
+    };
+    report::emit(&report_options(&cmd.output), &outcome.findings, &ctx)?;
+    if !cmd.quiet {
+        eprintln!(
+            "{}",
+            if staged {
+                staged_summary(&outcome, names.len())
+            } else {
+                summary(&outcome)
+            }
+        );
+    }
+    Ok(if outcome.findings.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    })
+}
+
+const CONFIG_NAME: &str = ".keysweep.toml";
+
+/// Whether git is running us as a commit hook: it exports `GIT_INDEX_FILE` to them
+/// (`git commit`, `commit -a`, `commit PATH` alike), and nothing else that runs pre-commit does.
+fn commit_in_progress() -> bool {
+    std::env::var_os("GIT_INDEX_FILE").is_some_and(|v| !v.is_empty())
+}
+
+/// A passed name as the staged source reports paths: relative to the top, `/`-separated.
+fn repo_relative(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.trim_start_matches("./").to_string()
+}
+
+/// The passed names worth reading whole: regular files. A symbolic link is skipped: git
+/// records the link itself, not the file it points at (which may lie outside the
+/// repository); a name that no longer exists has nothing to scan.
+fn whole_file_targets(files: &[PathBuf]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+        .cloned()
+        .collect()
+}
+
+/// The summary of a commit check: the files pre-commit passed, not every staged file read.
+fn staged_summary(o: &Outcome, files: usize) -> String {
+    let n = o.findings.len();
+    format!(
+        "keysweep: checked the staged changes of {files} file{} in {:.2}s; {n} finding{}",
+        if files == 1 { "" } else { "s" },
+        o.elapsed.as_secs_f64(),
+        if n == 1 { "" } else { "s" }
+    )
 }

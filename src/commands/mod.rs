@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Rules(cmd) => rules::run(cmd),
         Command::Baseline(cmd) => baseline::run(cmd),
         Command::InstallHook(cmd) => hook::run(cmd),
+        Command::Hook(cmd) => hook::run_framework(cmd),
         Command::Migrate(cmd) => migrate::run(cmd),
         Command::Config(cmd) => config::run(cmd),
         Command::Completions { shell } => completions::run(shell),
