@@ -186,16 +186,21 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
 }
 
 /// The text of `line` narrowed to at most [`LINE_CONTEXT`] bytes before `from` and after
-/// `to`, widened to whole UTF-8 characters.
+/// `to`, widened to whole UTF-8 characters (by three bytes at most: text that is not UTF-8
+/// may hold any run of continuation bytes).
 fn excerpt(bytes: &[u8], line: std::ops::Range<usize>, from: usize, to: usize) -> String {
     let continuation = |b: u8| b & 0xc0 == 0x80;
     let mut start = line.start.max(from.saturating_sub(LINE_CONTEXT));
-    while start > line.start && continuation(bytes[start]) {
-        start -= 1;
+    for _ in 0..3 {
+        if start > line.start && continuation(bytes[start]) {
+            start -= 1;
+        }
     }
     let mut end = line.end.min(to.saturating_add(LINE_CONTEXT)).max(start);
-    while end < line.end && continuation(bytes[end]) {
-        end += 1;
+    for _ in 0..3 {
+        if end < line.end && continuation(bytes[end]) {
+            end += 1;
+        }
     }
     decode_text(&bytes[start..end])
 }
@@ -422,6 +427,13 @@ mod tests {
         assert!(!e.contains('\u{c3}'));
         let prev = excerpt(bytes, 0..long.len(), long.len(), long.len());
         assert_eq!(prev.len(), LINE_CONTEXT);
+        // Not UTF-8: a run of continuation bytes does not widen the excerpt past three.
+        let mut odd = vec![0x80u8; 4 * LINE_CONTEXT];
+        odd.extend_from_slice(b"SECRET");
+        odd.extend(vec![0x80u8; 4 * LINE_CONTEXT]);
+        let at = 4 * LINE_CONTEXT;
+        let e = excerpt(&odd, 0..odd.len(), at, at + 6);
+        assert!(e.chars().count() <= 2 * LINE_CONTEXT + 6 + 6);
         // A short line is kept whole.
         assert_eq!(excerpt(b"a = b\n", 0..5, 4, 5), "a = b");
     }

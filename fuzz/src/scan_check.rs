@@ -155,8 +155,12 @@ pub fn check_hits(rules: &RuleSet, haystack: &[u8], matches: &[Match], hits: &[H
                 && h.last_line_text
                     .as_deref()
                     .is_none_or(|t| bounded(t, 2 * context)),
-            "hit {i} ({}): a line text is longer than the context kept around a secret",
-            h.rule_id
+            "hit {i} ({}): a line text is longer than the context kept around a secret \
+             (secret {secret_len} bytes; line, previous, last line texts {:?}, {:?}, {:?} chars)",
+            h.rule_id,
+            h.line_text.chars().count(),
+            h.prev_line_text.as_deref().map(|t| t.chars().count()),
+            h.last_line_text.as_deref().map(|t| t.chars().count()),
         );
         assert_eq!(
             h.prev_line_text.is_some(),
