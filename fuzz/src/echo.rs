@@ -3,8 +3,9 @@
 //!
 //! The values looked for are the quoted strings of the text that are not keys, longer than
 //! 8 bytes and holding a letter or digit. Some strings are names the error must give to be
-//! of use, and are allowed: rule ids, path globs (`exclude`, `allowlist.paths`) and custom
-//! rules' regexes (the user's own pattern, shown with the place it fails to parse).
+//! of use, and are allowed: rule ids and custom rules' regexes (the user's own pattern, shown
+//! with the place it fails to parse). Path globs are not: an invalid glob is reported by its
+//! place and reason, since a value pasted into `exclude` is as secret as any other.
 //!
 //! A value that appears in the message may do so by coincidence (a value `"max_file_size"`
 //! and a message naming that field). So each candidate is disguised everywhere in the text
@@ -110,22 +111,13 @@ fn is_key(b: &[u8], line_start: usize, open: usize, after: usize) -> bool {
     header && matches!(next, Some(b']' | b'.'))
 }
 
-/// The strings of `text` that name things and may be echoed: rule ids, path globs and custom
-/// rules' regexes. Empty when the text is not TOML (its errors come from the parser).
+/// The strings of `text` that name things and may be echoed: rule ids and custom rules'
+/// regexes. Empty when the text is not TOML (its errors come from the parser).
 pub fn allowed_names(text: &str) -> HashSet<String> {
     let mut out = HashSet::new();
     let Ok(table) = text.parse::<toml::Table>() else {
         return out;
     };
-    let strings = |v: Option<&toml::Value>, out: &mut HashSet<String>| {
-        if let Some(toml::Value::Array(a)) = v {
-            out.extend(a.iter().filter_map(|s| s.as_str().map(String::from)));
-        }
-    };
-    strings(table.get("exclude"), &mut out);
-    if let Some(toml::Value::Table(allow)) = table.get("allowlist") {
-        strings(allow.get("paths"), &mut out);
-    }
     if let Some(toml::Value::Array(rules)) = table.get("rules") {
         for r in rules {
             for key in ["id", "regex"] {
