@@ -45,7 +45,10 @@ fuzz_target!(|data: &[u8]| {
             }
             let texts: Vec<String> = custom
                 .iter()
-                .flat_map(|r| r.examples.iter().chain(&r.negative_examples).cloned())
+                .flat_map(|r| {
+                    let texts = r.examples.iter().map(|e| e.text.clone());
+                    texts.chain(r.negative_examples.iter().cloned())
+                })
                 .collect();
             let rules = RuleSet::new(custom);
             for t in &texts {

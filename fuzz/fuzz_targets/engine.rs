@@ -26,7 +26,10 @@ fn engine() -> &'static Engine {
         let oracle = KeywordOracle::new(&keywords);
         let examples = rules
             .rules()
-            .flat_map(|r| r.examples.iter().chain(&r.negative_examples))
+            .flat_map(|r| {
+                let texts = r.examples.iter().map(|e| e.text.as_str());
+                texts.chain(r.negative_examples.iter().map(String::as_str))
+            })
             .map(|e| &*e.as_bytes().to_vec().leak())
             .collect();
         Engine {
