@@ -154,14 +154,14 @@ impl<P> Ctx<'_, P> {
 
 /// The least of the most one object read from a repository may allocate (see
 /// [`alloc_limit`]).
-const MIN_ALLOC_LIMIT: u64 = 1 << 30;
+const MIN_ALLOC_LIMIT: u64 = 256 << 20;
 
 /// The most one object read from a repository may allocate. An object's header (pack entry
 /// or loose) can declare any size, and gix allocates and zero-fills what it declares: a
 /// corrupt or hostile entry claiming a terabyte aborted the scan, one claiming 20 GB would
-/// fill memory (found by the git fuzz target). Blobs beyond `--max-file-size` are skipped
-/// anyway; the floor keeps trees, commits and large blobs (and their delta bases) decoding as
-/// before. An object past it is a warning naming it, like any unreadable object.
+/// fill memory, and one claiming just under a 1 GiB limit still cost 2 GiB of RSS while it
+/// was filled and inflated (both found by the git fuzz target). Blobs beyond `--max-file-size`
+/// are skipped anyway; the floor keeps trees, commits and delta bases of large blobs decoding. An object past it is a warning naming it, like any unreadable object.
 pub(crate) fn alloc_limit(max_file_size: u64) -> u64 {
     // gix reads the setting as a signed 64-bit integer.
     max_file_size.clamp(MIN_ALLOC_LIMIT, i64::MAX as u64)
