@@ -122,6 +122,13 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
+/// The most of a line a hit keeps on each side of its secret (and of the line before it).
+/// A hit carries its line for reports, inline allow marks and line allowlists; a minified
+/// file can hold thousands of secrets on one line of megabytes, and a copy of the whole line
+/// per hit made time and memory grow with the square of the line (the engine fuzz target:
+/// 256 KiB of tokens on one line took 10 s and 5 GB). Real code lines are far shorter.
+pub const LINE_CONTEXT: usize = 1024;
+
 /// Places engine matches in their blob: line/column computed only for matches, in one pass
 /// over the newlines up to the last match.
 pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Match]) -> Vec<Hit> {
@@ -129,24 +136,35 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
     order.sort_by_key(|&i| matches[i].secret_start);
     let mut locator = LineLocator::new(bytes);
     let mut hits = Vec::with_capacity(matches.len());
+    // The current line's end and the line before it, found once for all its matches.
+    let mut lines: Option<(usize, usize, Option<String>)> = None;
     for i in order {
         let m = &matches[i];
         let rule = rules.rule(m.rule);
         let (line, column, line_start) = locator.locate(m.secret_start);
         let (end_line, end_column, _) = locator.peek(m.secret_end);
-        let line_end =
-            memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |e| line_start + e);
-        let line_text = decode_text(&bytes[line_start..line_end]);
-        let prev_line_text = (line_start > 0).then(|| {
-            let end = line_start - 1;
-            let start = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
-            decode_text(&bytes[start..end])
-        });
+        let (_, line_end, prev_line_text) = match lines.take() {
+            Some(known) if known.0 == line_start => lines.insert(known),
+            _ => {
+                let line_end = memchr::memchr(b'\n', &bytes[line_start..])
+                    .map_or(bytes.len(), |e| line_start + e);
+                let prev = (line_start > 0).then(|| {
+                    let end = line_start - 1;
+                    let start = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
+                    excerpt(bytes, start..end, end, end)
+                });
+                lines.insert((line_start, line_end, prev))
+            }
+        };
+        let (line_end, prev_line_text) = (*line_end, prev_line_text.clone());
+        let line_text = excerpt(bytes, line_start..line_end, m.secret_start, m.secret_end);
         let last_line_text = (m.secret_end > line_end).then(|| {
             let at = m.secret_end.saturating_sub(1);
             let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |e| at + e);
-            decode_text(&bytes[start..end])
+            // Only as far as the excerpt reaches: the line may be long.
+            let limit = (m.secret_end + LINE_CONTEXT).min(bytes.len());
+            let end = memchr::memchr(b'\n', &bytes[at..limit]).map_or(limit, |e| at + e);
+            excerpt(bytes, start..end, m.secret_end, m.secret_end)
         });
         hits.push(Hit {
             rule_index: m.rule,
@@ -169,6 +187,26 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
         });
     }
     hits
+}
+
+/// The text of `line` narrowed to at most [`LINE_CONTEXT`] bytes before `from` and after
+/// `to`, widened to whole UTF-8 characters (by three bytes at most: text that is not UTF-8
+/// may hold any run of continuation bytes).
+fn excerpt(bytes: &[u8], line: std::ops::Range<usize>, from: usize, to: usize) -> String {
+    let continuation = |b: u8| b & 0xc0 == 0x80;
+    let mut start = line.start.max(from.saturating_sub(LINE_CONTEXT));
+    for _ in 0..3 {
+        if start > line.start && continuation(bytes[start]) {
+            start -= 1;
+        }
+    }
+    let mut end = line.end.min(to.saturating_add(LINE_CONTEXT)).max(start);
+    for _ in 0..3 {
+        if end < line.end && continuation(bytes[end]) {
+            end += 1;
+        }
+    }
+    decode_text(&bytes[start..end])
 }
 
 /// How [`aggregate`] treats findings of the same fingerprint.
@@ -242,13 +280,20 @@ pub fn sort_for_report(findings: &mut [Finding]) {
     });
 }
 
-/// Walks forward through a blob counting newlines; positions must be asked in order
-/// (`peek` looks ahead without moving).
+/// Walks forward through a blob counting newlines and, on the current line, characters;
+/// positions must be asked in order (`peek` looks ahead without moving). Each byte is
+/// looked at about once however many matches a line holds.
+#[derive(Clone, Copy)]
 struct LineLocator<'a> {
     bytes: &'a [u8],
     pos: usize,
     line: usize,
     line_start: usize,
+    /// `line_start..valid_to` is valid UTF-8 of `chars` characters, ending on a character
+    /// boundary; once the line holds an invalid sequence (`invalid`), columns are bytes.
+    valid_to: usize,
+    chars: usize,
+    invalid: bool,
 }
 
 impl<'a> LineLocator<'a> {
@@ -258,6 +303,9 @@ impl<'a> LineLocator<'a> {
             pos: 0,
             line: 1,
             line_start: 0,
+            valid_to: 0,
+            chars: 0,
+            invalid: false,
         }
     }
 
@@ -268,17 +316,42 @@ impl<'a> LineLocator<'a> {
             // Out of order: restart (rare: overlapping matches of different rules).
             *self = LineLocator::new(self.bytes);
         }
-        for nl in memchr::memchr_iter(b'\n', &self.bytes[self.pos..offset]) {
-            self.line += 1;
+        if let Some(nl) = memchr::memrchr(b'\n', &self.bytes[self.pos..offset]) {
+            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.pos..offset]).count();
             self.line_start = self.pos + nl + 1;
+            self.valid_to = self.line_start;
+            self.chars = 0;
+            self.invalid = false;
         }
         self.pos = offset;
-        let column = char_count(&self.bytes[self.line_start..offset]) + 1;
-        (self.line, column, self.line_start)
+        (self.line, self.column(offset), self.line_start)
+    }
+
+    /// The column of `offset` on the current line: characters when the line up to it is
+    /// UTF-8, else bytes (as a report decodes such a line, as Windows-1252).
+    fn column(&mut self, offset: usize) -> usize {
+        if !self.invalid {
+            match std::str::from_utf8(&self.bytes[self.valid_to..offset]) {
+                Ok(s) => {
+                    self.chars += s.chars().count();
+                    self.valid_to = offset;
+                    return self.chars + 1;
+                }
+                Err(e) => {
+                    let good = &self.bytes[self.valid_to..self.valid_to + e.valid_up_to()];
+                    self.chars += char_count(good);
+                    self.valid_to += e.valid_up_to();
+                    // A sequence cut off at `offset` may still complete after it; a broken
+                    // one stays broken for every later column of the line.
+                    self.invalid = e.error_len().is_some();
+                }
+            }
+        }
+        offset - self.line_start + 1
     }
 
     fn peek(&self, offset: usize) -> (usize, usize, usize) {
-        let mut copy = LineLocator { ..*self };
+        let mut copy = *self;
         copy.locate(offset)
     }
 }
@@ -320,5 +393,52 @@ mod tests {
         assert_eq!(l.locate(c), (2, 4, 2));
         let z = text.len() - 1;
         assert_eq!(l.peek(z).0, 3);
+    }
+
+    #[test]
+    fn line_locator_columns_match_counting_each_prefix() {
+        // Valid UTF-8, a character cut by an offset, and a broken sequence mid-line: every
+        // column is what counting the line's prefix alone gives (characters, else bytes).
+        let mut bytes = "ab\u{e9}c\u{20ac}d\nx\u{e9}".as_bytes().to_vec();
+        bytes.push(0xff);
+        bytes.extend_from_slice("\u{e9}yz\n\u{1f600}q".as_bytes());
+        let mut l = LineLocator::new(&bytes);
+        for offset in 0..=bytes.len() {
+            let line_start = bytes[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let want = char_count(&bytes[line_start..offset]) + 1;
+            assert_eq!(l.peek(offset).1, want, "peek at {offset}");
+            assert_eq!(l.locate(offset).1, want, "locate at {offset}");
+        }
+    }
+
+    #[test]
+    fn hit_lines_are_bounded_around_the_secret() {
+        // Runs of a two-byte character on both sides, so that both cuts fall inside one.
+        let long = "x".repeat(5 * LINE_CONTEXT);
+        let run = "\u{e9}".repeat(600);
+        let text = format!("{long}\n{long} {run} SECRET {run} {long}\n");
+        let bytes = text.as_bytes();
+        let at = text.find("SECRET").unwrap();
+        let line_start = long.len() + 1;
+        let line_end = text.len() - 1;
+        let e = excerpt(bytes, line_start..line_end, at, at + 6);
+        assert!(e.contains("SECRET"));
+        assert!(e.len() <= 2 * LINE_CONTEXT + 6 + 2, "{} bytes", e.len());
+        // Cut on character boundaries: still UTF-8, not decoded as Windows-1252 ("Ã©").
+        assert!(!e.contains('\u{c3}'));
+        let prev = excerpt(bytes, 0..long.len(), long.len(), long.len());
+        assert_eq!(prev.len(), LINE_CONTEXT);
+        // Not UTF-8: a run of continuation bytes does not widen the excerpt past three.
+        let mut odd = vec![0x80u8; 4 * LINE_CONTEXT];
+        odd.extend_from_slice(b"SECRET");
+        odd.extend(vec![0x80u8; 4 * LINE_CONTEXT]);
+        let at = 4 * LINE_CONTEXT;
+        let e = excerpt(&odd, 0..odd.len(), at, at + 6);
+        assert!(e.chars().count() <= 2 * LINE_CONTEXT + 6 + 6);
+        // A short line is kept whole.
+        assert_eq!(excerpt(b"a = b\n", 0..5, 4, 5), "a = b");
     }
 }

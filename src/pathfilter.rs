@@ -52,7 +52,7 @@ impl PathFilterBuilder {
         // Each glob is checked alone so that the error names the culprit.
         let mut one = GitignoreBuilder::new(".");
         one.add_line(None, trimmed)
-            .map_err(|e| anyhow!("{origin}: invalid glob {trimmed:?}: {}", one_line(&e)))?;
+            .map_err(|e| anyhow!("{origin}: invalid glob: {}", glob_error(&e, trimmed)))?;
         self.globs.push(trimmed.to_string());
         Ok(self)
     }
@@ -61,7 +61,7 @@ impl PathFilterBuilder {
         let mut b = GitignoreBuilder::new(".");
         for g in &self.globs {
             b.add_line(None, g)
-                .map_err(|e| anyhow!("invalid glob {g:?}: {}", one_line(&e)))?;
+                .map_err(|e| anyhow!("invalid glob: {}", glob_error(&e, g)))?;
         }
         let matcher = b
             .build()
@@ -103,6 +103,14 @@ impl PathFilter {
     pub fn matches_file(&self, rel: &str) -> bool {
         self.matches(rel, false)
     }
+}
+
+/// The parser's reason without the pattern itself: a glob comes from a config file as often as
+/// from the command line, and a value pasted into the wrong key must not reach stderr.
+fn glob_error(e: &dyn std::fmt::Display, glob: &str) -> String {
+    let msg = one_line(e);
+    let reason = msg.replace(glob, "").replace("error parsing glob '': ", "");
+    format!("{reason} (pattern of {} bytes not shown)", glob.len())
 }
 
 fn one_line(e: &dyn std::fmt::Display) -> String {
@@ -163,7 +171,11 @@ mod tests {
     fn errors_name_the_origin() {
         let mut b = PathFilterBuilder::default();
         let e = b.add("x[z-a]", "--exclude").err().unwrap().to_string();
-        assert!(e.starts_with("--exclude: invalid glob"), "{e}");
+        assert!(e.starts_with("--exclude: invalid glob: invalid range"), "{e}");
+        // The pattern may be a value pasted into the wrong key: it is never echoed.
+        let pasted = "k3yV4lue0123456789[z-a]";
+        let e = b.add(pasted, "k.toml:1:1").err().unwrap().to_string();
+        assert!(!e.contains("k3yV4lue"), "{e}");
         let e = b.add("  ", "k.toml:2:3").err().unwrap().to_string();
         assert!(e.starts_with("k.toml:2:3: empty glob"), "{e}");
     }

@@ -2,7 +2,7 @@
 //! pull request that adds `allowlist.paths = ["**"]` to `.keysweep.toml` must not silence its
 //! own scan, so a range scan reads its configuration from the range's base commit.
 
-use super::{open, parse_range};
+use super::{alloc_limit, open, parse_range};
 use anyhow::{Context, Result};
 use gix::ObjectId;
 use std::path::Path;
@@ -17,7 +17,7 @@ pub struct AtBase {
 
 /// `path` (relative to the repository's top) at the base of `range` (`A..B`).
 pub fn file_at_range_base(repo: &Path, range: &str, path: &str) -> Result<AtBase> {
-    let repo = open(repo)?;
+    let repo = open(repo, alloc_limit(0))?;
     let (hide, tip) = parse_range(&repo, range)?;
     let base = hide.first().copied().unwrap_or(tip);
     let at_base = blob_at(&repo, base, path)?;

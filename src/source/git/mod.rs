@@ -91,7 +91,7 @@ pub fn scan<P: Send>(
     inspect: &(dyn Fn(&[u8]) -> Option<P> + Sync),
 ) -> Result<History<P>> {
     let dir = &opts.repo;
-    let repo = open(dir)?;
+    let repo = open(dir, alloc_limit(opts.max_file_size))?;
     let warn = Warner {
         stats,
         quiet: opts.quiet,
@@ -156,10 +156,29 @@ impl<P> Ctx<'_, P> {
     }
 }
 
+/// The least of the most one object read from a repository may allocate (see
+/// [`alloc_limit`]).
+const MIN_ALLOC_LIMIT: u64 = 256 << 20;
+
+/// The most one object read from a repository may allocate. An object's header (pack entry
+/// or loose) can declare any size, and gix allocates and zero-fills what it declares: a
+/// corrupt or hostile entry claiming a terabyte aborted the scan, one claiming 20 GB would
+/// fill memory, and one claiming just under a 1 GiB limit still cost 2 GiB of RSS while it
+/// was filled and inflated (both found by the git fuzz target). Blobs beyond `--max-file-size`
+/// are skipped anyway; the floor keeps trees, commits and delta bases of large blobs decoding. An object past it is a warning naming it, like any unreadable object.
+pub(crate) fn alloc_limit(max_file_size: u64) -> u64 {
+    // gix reads the setting as a signed 64-bit integer.
+    max_file_size.clamp(MIN_ALLOC_LIMIT, i64::MAX as u64)
+}
+
 /// Opens the repository at `dir` or above it, ignoring system, user and environment config:
-/// nothing in a scanned repository can make us run a program.
-fn open(dir: &std::path::Path) -> Result<gix::Repository> {
-    let opts = gix::open::Options::isolated().config_overrides(["core.deltaBaseCacheLimit=128m"]);
+/// nothing in a scanned repository can make us run a program. No object may allocate more
+/// than `alloc_limit` bytes.
+fn open(dir: &std::path::Path, alloc_limit: u64) -> Result<gix::Repository> {
+    let opts = gix::open::Options::isolated().config_overrides([
+        "core.deltaBaseCacheLimit=128m".to_string(),
+        format!("gitoxide.objects.allocLimit={alloc_limit}"),
+    ]);
     let mut repo = gix::discover_opts(dir, Default::default(), opts)
         .with_context(|| format!("{}: not a git repository", dir.display()))?;
     repo.object_cache_size_if_unset(4 * 1024 * 1024);

@@ -131,7 +131,9 @@ pub(crate) fn traverse<P: Send>(
                 traversal: pack::index::traverse::Algorithm::DeltaTreeLookup,
                 thread_limit: Some(threads.max(1)),
                 check: pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
-                alloc_limit_bytes: None,
+                alloc_limit_bytes: Some(
+                    usize::try_from(super::alloc_limit(shared.max_file_size)).unwrap_or(usize::MAX),
+                ),
                 make_pack_lookup_cache: || pack::cache::Never,
             },
         );
