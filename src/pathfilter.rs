@@ -171,7 +171,10 @@ mod tests {
     fn errors_name_the_origin() {
         let mut b = PathFilterBuilder::default();
         let e = b.add("x[z-a]", "--exclude").err().unwrap().to_string();
-        assert!(e.starts_with("--exclude: invalid glob: invalid range"), "{e}");
+        assert!(
+            e.starts_with("--exclude: invalid glob: invalid range"),
+            "{e}"
+        );
         // The pattern may be a value pasted into the wrong key: it is never echoed.
         let pasted = "k3yV4lue0123456789[z-a]";
         let e = b.add(pasted, "k.toml:1:1").err().unwrap().to_string();

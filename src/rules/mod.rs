@@ -334,7 +334,10 @@ mod tests {
         assert!(format!("{e:#}").contains("store_key \"a.b\""), "{e:#}");
         let e = rule("kind = \"api_key\"").unwrap_err();
         assert!(e.to_string().starts_with("r.toml:6:"), "{e}");
-        assert!(e.to_string().contains("unknown variant (value not shown)"), "{e}");
+        assert!(
+            e.to_string().contains("unknown variant (value not shown)"),
+            "{e}"
+        );
     }
 
     #[test]
