@@ -17,7 +17,7 @@
 //! `pre-commit run` typed in a shell or a CI step has no commit in progress.
 
 use crate::cli::{HookCmd, InstallHookCmd, PreCommitHookCmd, PreCommitMode};
-use crate::commands::scan::{report_options, summary};
+use crate::commands::scan::{report_options, run_info, summary};
 use crate::exit;
 use crate::pipeline::{self, Mode, Outcome, ScanOptions};
 use crate::report::{self, ReportContext};
@@ -115,6 +115,7 @@ fn pre_commit(cmd: PreCommitHookCmd) -> Result<i32> {
         PreCommitMode::Auto => commit_in_progress(),
     };
     let names: Vec<String> = cmd.files.iter().map(|p| repo_relative(p)).collect();
+    let started = std::time::SystemTime::now();
     let mut opts = ScanOptions::tree(Vec::new());
     opts.exclude = cmd.exclude.clone();
     opts.config = cmd.config.clone();
@@ -148,11 +149,13 @@ fn pre_commit(cmd: PreCommitHookCmd) -> Result<i32> {
         opts.mode = Mode::Tree { paths };
         pipeline::run(&opts)?
     };
+    let run = run_info(&opts.mode, &outcome, started);
     let ctx = ReportContext {
         rules: &outcome.rules,
         show_secrets: cmd.output.show_secrets,
         repo_root: outcome.repo_root.as_deref(),
         notices: &outcome.notices,
+        run: &run,
     };
     report::emit(&report_options(&cmd.output), &outcome.findings, &ctx)?;
     if !cmd.quiet {

@@ -43,7 +43,7 @@ pub fn run(cmd: ScanCmd, color: bool) -> Result<i32> {
 }
 
 /// How the scan ran, for the reports that describe the run (SARIF, GitLab).
-fn run_info(mode: &Mode, outcome: &Outcome, started: std::time::SystemTime) -> RunInfo {
+pub(crate) fn run_info(mode: &Mode, outcome: &Outcome, started: std::time::SystemTime) -> RunInfo {
     let kind = match mode {
         Mode::Tree { .. } => ScanKind::Tree,
         Mode::Stdin { .. } => ScanKind::Stdin,
