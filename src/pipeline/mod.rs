@@ -48,6 +48,8 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Do not honour `.gitignore` / `.ignore` files (tree scans).
     pub no_ignore: bool,
+    /// Honour `.gitignore` outside a git repository too (`--no-require-git`).
+    pub no_require_git: bool,
     /// Follow symbolic links in tree scans (never outside the roots).
     pub follow: bool,
     pub max_file_size: Option<u64>,
@@ -69,6 +71,7 @@ impl ScanOptions {
             mode: Mode::Tree { paths },
             exclude: Vec::new(),
             no_ignore: false,
+            no_require_git: false,
             follow: false,
             max_file_size: None,
             config: None,
@@ -190,7 +193,14 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
     };
     let (findings, unit, one_per_fingerprint) = match &opts.mode {
         Mode::Tree { paths } => (
-            tree::scan(&stages, paths, opts.no_ignore, opts.follow, &stats)?,
+            tree::scan(
+                &stages,
+                paths,
+                opts.no_ignore,
+                opts.no_require_git,
+                opts.follow,
+                &stats,
+            )?,
             "files",
             false,
         ),
