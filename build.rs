@@ -5,7 +5,7 @@
 //! every start cost several milliseconds, which a pre-commit hook pays on every commit. A
 //! syntax error in a pattern file fails the build with its file, line and column. The
 //! schema itself (unknown fields, types) is checked when the JSON is loaded, by the rule
-//! pack tests.
+//! pack tests. Rule examples go to a document of their own, read only when asked for.
 use std::{env, fs, path::Path};
 
 fn main() {
@@ -23,6 +23,7 @@ fn embed_patterns() {
         .collect();
     files.sort();
     let mut pack = Vec::new();
+    let mut examples = Vec::new();
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
@@ -41,10 +42,45 @@ fn embed_patterns() {
             }
         };
         let json = serde_json::to_value(&value).expect("TOML to JSON");
-        pack.push(serde_json::json!({ "file": name, "rules": json.get("rules").cloned().unwrap_or_default() }));
+        let mut rules = json.get("rules").cloned().unwrap_or_default();
+        let own = split_examples(&mut rules);
+        pack.push(serde_json::json!({ "file": name, "rules": rules }));
+        examples.push(serde_json::json!({ "file": name, "rules": own }));
     }
-    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("patterns.json");
-    fs::write(&out, serde_json::to_string(&pack).unwrap()).expect("write patterns.json");
+    let out_dir = env::var("OUT_DIR").unwrap();
+    let out = Path::new(&out_dir);
+    fs::write(out.join("patterns.json"), serde_json::to_string(&pack).unwrap())
+        .expect("write patterns.json");
+    fs::write(
+        out.join("pattern-examples.json"),
+        serde_json::to_string(&examples).unwrap(),
+    )
+    .expect("write pattern-examples.json");
+}
+
+/// Takes each rule's `examples` and `negative_examples` out of the pack, into a second
+/// document in the same order (`{ id, examples, negative_examples }` per rule). They are two
+/// thirds of the pack's text and only `rules show/check` and the tests read them: a scan,
+/// which a pre-commit hook starts on every commit, does not parse them.
+fn split_examples(rules: &mut serde_json::Value) -> Vec<serde_json::Value> {
+    let Some(rules) = rules.as_array_mut() else {
+        return Vec::new();
+    };
+    rules
+        .iter_mut()
+        .map(|rule| {
+            let mut own = serde_json::Map::new();
+            if let Some(rule) = rule.as_object_mut() {
+                own.insert("id".into(), rule.get("id").cloned().unwrap_or_default());
+                for field in ["examples", "negative_examples"] {
+                    if let Some(v) = rule.remove(field) {
+                        own.insert(field.into(), v);
+                    }
+                }
+            }
+            serde_json::Value::Object(own)
+        })
+        .collect()
 }
 
 /// The trigram table, made by `scripts/gen-trigrams`, becomes a sorted Rust static
