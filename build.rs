@@ -49,13 +49,23 @@ fn embed_patterns() {
     }
     let out_dir = env::var("OUT_DIR").unwrap();
     let out = Path::new(&out_dir);
-    fs::write(out.join("patterns.json"), serde_json::to_string(&pack).unwrap())
-        .expect("write patterns.json");
-    fs::write(
-        out.join("pattern-examples.json"),
-        serde_json::to_string(&examples).unwrap(),
-    )
-    .expect("write pattern-examples.json");
+    replace(
+        &out.join("patterns.json"),
+        &serde_json::to_string(&pack).unwrap(),
+    );
+    replace(
+        &out.join("pattern-examples.json"),
+        &serde_json::to_string(&examples).unwrap(),
+    );
+}
+
+/// Writes `path` as a new file (temp file, then rename) rather than through the old one: a
+/// target directory copied with hard links shares its outputs' inodes with other copies, and
+/// writing in place would change their embedded data too (and theirs ours).
+fn replace(path: &Path, text: &str) {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, text).unwrap_or_else(|e| panic!("write {}: {e}", tmp.display()));
+    fs::rename(&tmp, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
 }
 
 /// Takes each rule's `examples` and `negative_examples` out of the pack, into a second
@@ -102,8 +112,10 @@ fn embed_trigrams() {
         code += &format!("    ({t:?}, {n}),\n");
     }
     code += "];\n";
-    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("trigrams.rs");
-    fs::write(&out, code).expect("write trigrams.rs");
+    replace(
+        &Path::new(&env::var("OUT_DIR").unwrap()).join("trigrams.rs"),
+        &code,
+    );
 }
 
 /// One row of the trigram table: the trigram's bytes and its occurrences per MB.

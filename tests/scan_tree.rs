@@ -179,7 +179,11 @@ fn unpacked_tarball() -> TempDir {
     write(d.path(), ".gitignore", ".env.production\n");
     write(d.path(), ".ignore", "fixtures/\n");
     write(d.path(), ".keysweepignore", "vendor/\n");
-    write(d.path(), ".env.production", format!("GITHUB_TOKEN={GITHUB_TOKEN}\n"));
+    write(
+        d.path(),
+        ".env.production",
+        format!("GITHUB_TOKEN={GITHUB_TOKEN}\n"),
+    );
     write(d.path(), "fixtures/a.txt", format!("key {AWS_KEY_ID}\n"));
     write(d.path(), "vendor/b.txt", format!("key {AWS_KEY_ID}\n"));
     d
@@ -204,12 +208,21 @@ fn outside_a_git_repository_gitignore_does_not_hide_files_but_our_ignore_files_d
 fn inside_a_git_repository_gitignore_and_our_ignore_files_all_apply() {
     let repo = common::repo::Repo::new();
     let d = unpacked_tarball();
-    for name in [".gitignore", ".ignore", ".keysweepignore", ".env.production"] {
+    for name in [
+        ".gitignore",
+        ".ignore",
+        ".keysweepignore",
+        ".env.production",
+    ] {
         std::fs::copy(d.path().join(name), repo.path().join(name)).unwrap();
     }
     write(repo.path(), "fixtures/a.txt", format!("key {AWS_KEY_ID}\n"));
     write(repo.path(), "vendor/b.txt", format!("key {AWS_KEY_ID}\n"));
-    write(repo.path(), "app/.env", format!("GITHUB_TOKEN={GITHUB_TOKEN}\n"));
+    write(
+        repo.path(),
+        "app/.env",
+        format!("GITHUB_TOKEN={GITHUB_TOKEN}\n"),
+    );
     let (f, _) = scan_json(repo.path(), &[]);
     assert_eq!(paths(&f), vec!["app/.env"]);
     // A subdirectory of the repository is inside it too: the top's .gitignore applies.

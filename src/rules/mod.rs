@@ -19,8 +19,7 @@ pub use validators::Validator;
 /// the rules' examples.
 static EMBEDDED_PACK: &str = include_str!(concat!(env!("OUT_DIR"), "/patterns.json"));
 /// The rules' examples and negative examples, file by file and rule by rule in pack order.
-static EMBEDDED_EXAMPLES: &str =
-    include_str!(concat!(env!("OUT_DIR"), "/pattern-examples.json"));
+static EMBEDDED_EXAMPLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-examples.json"));
 
 #[derive(Deserialize)]
 struct EmbeddedFile {
