@@ -1,20 +1,80 @@
-//! Embeds generated data into the binary: the built-in rule pack (`patterns/*.toml`) and
-//! the trigram frequency table of the keyword filter (`src/engine/trigrams.tsv`).
+//! Embeds generated data into the binary: the built-in rule pack (`patterns/*.toml`), the
+//! trigram frequency table of the keyword filter (`src/engine/trigrams.tsv`), and what
+//! `--version` says besides the version (the commit built and the number of built-in rules).
 //!
 //! The TOML is parsed here, at build time, and embedded as JSON: parsing ~200 KB of TOML on
 //! every start cost several milliseconds, which a pre-commit hook pays on every commit. A
 //! syntax error in a pattern file fails the build with its file, line and column. The
 //! schema itself (unknown fields, types) is checked when the JSON is loaded, by the rule
 //! pack tests. Rule examples go to a document of their own, read only when asked for.
-use std::{env, fs, path::Path};
+use std::{env, fs, path::Path, process::Command};
 
 fn main() {
-    embed_patterns();
+    let rules = embed_patterns();
     embed_trigrams();
+    println!("cargo:rustc-env=KEYSWEEP_RULE_COUNT={rules}");
+    let (commit, date) = commit();
+    println!("cargo:rustc-env=KEYSWEEP_COMMIT={commit}");
+    println!("cargo:rustc-env=KEYSWEEP_COMMIT_DATE={date}");
 }
 
-fn embed_patterns() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+/// The checkout being built, read when the script runs: `env!` would bake in the directory the
+/// script was compiled in, so a build directory copied to another checkout (a git worktree)
+/// would keep embedding the first checkout's files and never notice edits to its own.
+fn manifest_dir() -> std::path::PathBuf {
+    env::var_os("CARGO_MANIFEST_DIR")
+        .expect("cargo sets CARGO_MANIFEST_DIR")
+        .into()
+}
+
+/// The short id and date (YYYY-MM-DD, the man page's date) of the commit checked out, or
+/// `unknown` for a build outside this project's git checkout (a source archive, or a copy
+/// inside some other repository).
+fn commit() -> (String, String) {
+    let dir = &manifest_dir();
+    let git = |args: &[&str]| -> Option<String> {
+        // A build run from a git hook inherits GIT_DIR, which names the hook's repository.
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .ok()?;
+        let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
+        (out.status.success() && !text.is_empty()).then_some(text)
+    };
+    let top = git(&["rev-parse", "--show-toplevel"]).and_then(|t| fs::canonicalize(t).ok());
+    let unknown = || ("unknown".to_string(), "unknown".to_string());
+    if top.is_none() || top != fs::canonicalize(dir).ok() {
+        return unknown();
+    }
+    // Built again when HEAD moves: HEAD itself, the branch it names, or the packed refs.
+    let mut watched = vec![git(&["rev-parse", "--git-path", "HEAD"])];
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watched.push(git(&["rev-parse", "--git-path", &branch]));
+    }
+    watched.push(git(&["rev-parse", "--git-path", "packed-refs"]));
+    for path in watched.into_iter().flatten() {
+        let path = dir.join(path);
+        // A path that does not exist would make cargo run this script on every build.
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    }
+    match (
+        git(&["rev-parse", "--short=7", "HEAD"]),
+        git(&["log", "-1", "--format=%cs", "HEAD"]),
+    ) {
+        (Some(id), Some(date)) => (id, date),
+        _ => unknown(),
+    }
+}
+
+/// Returns how many rules the pack holds.
+fn embed_patterns() -> usize {
+    let dir = manifest_dir().join("patterns");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("patterns/ directory")
@@ -24,6 +84,7 @@ fn embed_patterns() {
     files.sort();
     let mut pack = Vec::new();
     let mut examples = Vec::new();
+    let mut count = 0;
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
@@ -43,6 +104,7 @@ fn embed_patterns() {
         };
         let json = serde_json::to_value(&value).expect("TOML to JSON");
         let mut rules = json.get("rules").cloned().unwrap_or_default();
+        count += rules.as_array().map_or(0, Vec::len);
         let own = split_examples(&mut rules);
         pack.push(serde_json::json!({ "file": name, "rules": rules }));
         examples.push(serde_json::json!({ "file": name, "rules": own }));
@@ -57,6 +119,7 @@ fn embed_patterns() {
         &out.join("pattern-examples.json"),
         &serde_json::to_string(&examples).unwrap(),
     );
+    count
 }
 
 /// Writes `path` as a new file (temp file, then rename) rather than through the old one: a
@@ -98,7 +161,7 @@ fn split_examples(rules: &mut serde_json::Value) -> Vec<serde_json::Value> {
 /// binary search with nothing to parse. A malformed line fails the build with its line number.
 fn embed_trigrams() {
     const REL: &str = "src/engine/trigrams.tsv";
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(REL);
+    let path = manifest_dir().join(REL);
     println!("cargo:rerun-if-changed={}", path.display());
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{REL}: {e}"));
     let rows = parse_trigrams(&text).unwrap_or_else(|(line, msg)| panic!("{REL}:{line}: {msg}"));

@@ -6,16 +6,37 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// `--version`: the version, the commit it was built from and the size of the built-in rule
+/// pack (both from build.rs), so a bug report says exactly what ran.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("KEYSWEEP_COMMIT"),
+    ", ",
+    env!("KEYSWEEP_RULE_COUNT"),
+    " rules)"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "keysweep",
-    version,
+    version = LONG_VERSION,
     about = "Find hardcoded secrets in working trees and git history, and move them into AWS Secrets Manager",
-    after_help = "Exit codes: 0 no findings, 1 findings, 2 usage or fatal error."
+    after_help = "Exit codes: 0 no findings, 1 findings, 2 usage or fatal error, 3 scan incomplete (with --fail-on-scan-errors)."
 )]
 pub struct Cli {
+    /// When to colour the output (auto: only on a terminal, and not when NO_COLOR is set).
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand, Debug)]
@@ -32,14 +53,26 @@ pub enum Command {
     InstallHook(InstallHookCmd),
     /// Move findings into AWS Secrets Manager and print the code that reads them back.
     Migrate(Box<MigrateCmd>),
+    /// Print a shell completion script on stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of every command and flag on stdout.
+    Man,
 }
 
 /// Where to scan and what to skip: shared by `scan`, `baseline` and `migrate`.
 #[derive(Args, Debug, Clone)]
 pub struct ScanTarget {
-    /// Files or directories to scan (a repository with --git).
+    /// Files or directories to scan (a repository with --git; `-`: standard input).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// With `-`: report standard input as PATH, and apply path rules (excludes, allowlisted
+    /// paths) to it as to a file there.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_name: Option<String>,
     /// Scan the git history of every ref: each unique blob once.
     #[arg(long, conflicts_with = "staged")]
     pub git: bool,

@@ -20,6 +20,8 @@ fn main() {
     };
     let code = match keysweep::commands::run(cli) {
         Ok(code) => code,
+        // `keysweep rules list | head -1`: the reader has gone, which is no error.
+        Err(e) if keysweep::commands::is_broken_pipe(&e) => exit::CLEAN,
         Err(e) => {
             eprintln!("keysweep: error: {}", one_line(&format!("{e:#}")));
             exit::ERROR

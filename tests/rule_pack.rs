@@ -60,6 +60,43 @@ fn every_rule_declares_its_kind() {
 }
 
 #[test]
+fn every_rule_declares_confidence_and_provider_references() {
+    // Reports carry the confidence (SARIF `precision`, `--min-confidence`) and the first
+    // reference is the help link: a rule without them would fall back to a default nobody chose.
+    let mut failures = Vec::new();
+    for rule in builtin_rules().unwrap() {
+        if rule.confidence.is_none() {
+            failures.push(format!("{}: no `confidence`", rule.id));
+        }
+        if !(1..=2).contains(&rule.references.len()) {
+            failures.push(format!(
+                "{}: needs 1-2 `references`, has {}",
+                rule.id,
+                rule.references.len()
+            ));
+        }
+        for url in &rule.references {
+            let host = url
+                .strip_prefix("https://")
+                .and_then(|rest| rest.split('/').next());
+            match host {
+                Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => {
+                    // A reference is the provider's documentation, never another project's code.
+                    if host == "github.com" || host.ends_with("githubusercontent.com") {
+                        failures.push(format!(
+                            "{}: reference points at a code host: {url}",
+                            rule.id
+                        ));
+                    }
+                }
+                _ => failures.push(format!("{}: reference is not an https URL: {url}", rule.id)),
+            }
+        }
+    }
+    assert_none(failures);
+}
+
+#[test]
 fn pack_is_large_and_mostly_keyword_driven() {
     let rules = builtin_rules().unwrap();
     assert!(rules.len() >= 120, "only {} rules", rules.len());

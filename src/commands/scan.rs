@@ -3,13 +3,16 @@
 
 use crate::cli::{OutputArgs, ScanCmd, ScanTarget};
 use crate::exit;
+use crate::finding::Finding;
 use crate::pipeline::{self, Mode, Outcome, ScanOptions, Selection};
 use crate::report::{self, ReportContext, ReportOptions};
 use crate::source::Stats;
 use anyhow::{bail, Result};
+use std::io::Write;
 use std::path::PathBuf;
 
-pub fn run(cmd: ScanCmd) -> Result<i32> {
+/// `color`: whether a report on stdout is coloured (`--color`, `NO_COLOR`).
+pub fn run(cmd: ScanCmd, color: bool) -> Result<i32> {
     let outcome = pipeline::run(&scan_options(&cmd.target)?)?;
     let ctx = ReportContext {
         rules: &outcome.rules,
@@ -17,7 +20,12 @@ pub fn run(cmd: ScanCmd) -> Result<i32> {
         repo_root: outcome.repo_root.as_deref(),
         notices: &outcome.notices,
     };
-    report::emit(&report_options(&cmd.output), &outcome.findings, &ctx)?;
+    match write_report(&cmd.output, &outcome.findings, &ctx, color) {
+        // `keysweep scan -f json | head`: the reader has gone; the exit code still says
+        // what was found.
+        Err(e) if super::is_broken_pipe(&e) => {}
+        r => r?,
+    }
     if !cmd.target.quiet {
         eprintln!("{}", summary(&outcome));
     }
@@ -30,9 +38,42 @@ pub fn run(cmd: ScanCmd) -> Result<i32> {
     })
 }
 
+/// The report, to `--output` or stdout. On stdout the colour is the `--color` choice, which
+/// `report::emit` (deciding by the terminal alone) does not know of.
+fn write_report(
+    o: &OutputArgs,
+    findings: &[Finding],
+    ctx: &ReportContext<'_>,
+    color: bool,
+) -> Result<()> {
+    match &o.output {
+        Some(path) if path.as_os_str() != "-" => report::emit(&report_options(o), findings, ctx),
+        _ => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            report::write(o.format, findings, ctx, &mut w, color)?;
+            w.flush()?;
+            Ok(())
+        }
+    }
+}
+
 /// The pipeline's options for a scan target given on the command line.
 pub fn scan_options(t: &ScanTarget) -> Result<ScanOptions> {
-    let mode = if t.git {
+    let stdin = t.paths.iter().any(|p| p.as_os_str() == "-");
+    if t.stdin_name.is_some() && !stdin {
+        bail!("--stdin-name names standard input: give `-` as the path to scan");
+    }
+    let mode = if stdin {
+        if t.git || t.staged {
+            bail!("`-` (standard input) cannot be scanned with --git or --staged");
+        }
+        if t.paths.len() > 1 {
+            bail!("`-` (standard input) is scanned alone; a file named - is ./-");
+        }
+        Mode::Stdin {
+            name: t.stdin_name.clone(),
+        }
+    } else if t.git {
         if t.paths.len() > 1 {
             bail!("--git scans one repository; {} paths given", t.paths.len());
         }

@@ -24,7 +24,7 @@ pub(super) fn scan(
         quiet: stages.quiet,
         timings,
     };
-    let history = git::scan(&opts, stats, &|bytes| {
+    let history = git::scan(&opts, stats, &stages.progress, &|bytes| {
         let hits = stages.hits(bytes);
         (!hits.is_empty()).then_some(hits)
     })?;

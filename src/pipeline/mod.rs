@@ -4,7 +4,8 @@
 //! source ──► blob ──► engine ──► hit ──► finding ──► filters ──► aggregate
 //! ```
 //!
-//! A source (`source::walk`, `source::staged`, `source::git`) hands over blobs with their
+//! A source (`source::walk`, `source::staged`, `source::git`, `source::stdin`) hands over
+//! blobs with their
 //! origin; the engine finds matches in the bytes; `finding` places them and gives them an
 //! origin and a fingerprint; the filter stage drops what the user allowed; `aggregate` merges
 //! what several places say about one secret. Commands describe a scan with [`ScanOptions`]
@@ -12,6 +13,7 @@
 
 mod history;
 mod staged;
+mod stdin;
 mod tree;
 mod trust;
 
@@ -21,7 +23,8 @@ use crate::filter::baseline::Baseline;
 use crate::filter::Filters;
 use crate::finding::{self, place_matches, Aggregation, Finding, Hit};
 use crate::pathfilter::{PathFilter, PathFilterBuilder};
-use crate::source::{Origin, Stats};
+use crate::progress::Progress;
+use crate::source::{Blob, Origin, Stats};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -38,6 +41,8 @@ pub enum Mode {
     /// What `git commit` is about to record (`repo` None: the current directory, or
     /// `$GIT_DIR` when git runs us as a hook).
     Staged { repo: Option<PathBuf> },
+    /// Standard input as one blob, reported as `name` (path rules apply to it) or `<stdin>`.
+    Stdin { name: Option<String> },
 }
 
 /// Everything a scan needs to know, as plain data.
@@ -107,6 +112,8 @@ struct Stages {
     max_file_size: u64,
     threads: usize,
     quiet: bool,
+    /// The scan's one progress display; the sources report into it.
+    progress: Progress,
 }
 
 impl Stages {
@@ -119,6 +126,20 @@ impl Stages {
         }
         let mut hits = place_matches(&self.rules, bytes, &matches);
         hits.retain(|h| self.filters.keeps_hit(h));
+        hits
+    }
+
+    /// [`Stages::hits`] of a file's blob; for one part of a large file, only those that start
+    /// in its own range, at file lines.
+    fn blob_hits(&self, blob: &Blob<'_>) -> Vec<Hit> {
+        let mut hits = self.hits(blob.bytes);
+        if let Some(part) = &blob.part {
+            hits.retain(|h| part.owns.contains(&h.start));
+            for h in &mut hits {
+                h.line += part.lines_before;
+                h.end_line += part.lines_before;
+            }
+        }
         hits
     }
 
@@ -139,6 +160,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         Mode::Tree { paths } => repo_top(paths.first().map_or(Path::new("."), PathBuf::as_path)),
         Mode::History { repo, .. } => repo_top(repo),
         Mode::Staged { repo } => repo_top(repo.as_deref().unwrap_or(Path::new("."))),
+        Mode::Stdin { .. } => repo_top(Path::new(".")),
     };
     let config_root = match &opts.mode {
         Mode::Tree { paths } => match paths.first() {
@@ -147,7 +169,10 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
             Some(_) => None,
         },
         Mode::History { repo, .. } => repo_root.clone().or_else(|| Some(repo.clone())),
-        Mode::Staged { .. } => repo_root.clone().or_else(|| Some(PathBuf::from("."))),
+        // Named input is placed relative to its repository, where the config is.
+        Mode::Staged { .. } | Mode::Stdin { .. } => {
+            repo_root.clone().or_else(|| Some(PathBuf::from(".")))
+        }
     };
     let stats = Stats::default();
     let trust = match &opts.mode {
@@ -190,6 +215,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         max_file_size: cfg.max_file_size,
         threads: threads(opts.threads, opts.quiet),
         quiet: opts.quiet,
+        progress: Progress::new(opts.quiet),
     };
     let (findings, unit, one_per_fingerprint) = match &opts.mode {
         Mode::Tree { paths } => (
@@ -214,7 +240,9 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
             "staged files",
             false,
         ),
+        Mode::Stdin { name } => (stdin::scan(&stages, name.clone(), &stats)?, "files", false),
     };
+    stages.progress.finish();
     for e in stages.rules.errors() {
         stats.warn(opts.quiet, e);
     }

@@ -2,7 +2,6 @@
 
 use super::Stages;
 use crate::finding::Finding;
-use crate::progress::Progress;
 use crate::source::walk::{self, WalkOptions};
 use crate::source::Stats;
 use anyhow::Result;
@@ -28,20 +27,13 @@ pub(super) fn scan(
         quiet: stages.quiet,
     };
     let found = Mutex::new(Vec::new());
-    let progress = Progress::new(stages.quiet, "files");
+    let progress = &stages.progress;
+    progress.phase("files", None);
     walk::walk(
         &opts,
         stats,
         &|blob| {
-            let mut hits = stages.hits(blob.bytes);
-            if let Some(part) = &blob.part {
-                // A part of a large file: only what starts in its own range, at file lines.
-                hits.retain(|h| part.owns.contains(&h.start));
-                for h in &mut hits {
-                    h.line += part.lines_before;
-                    h.end_line += part.lines_before;
-                }
-            }
+            let hits = stages.blob_hits(&blob);
             if hits.is_empty() {
                 return;
             }
@@ -50,8 +42,7 @@ pub(super) fn scan(
                 found.lock().expect("findings lock").extend(f);
             }
         },
-        &|bytes| progress.advance(bytes),
+        &|bytes| progress.advance(1, bytes),
     )?;
-    progress.finish();
     Ok(found.into_inner().expect("findings lock"))
 }

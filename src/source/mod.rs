@@ -1,5 +1,5 @@
 //! Sources turn a target into blobs of bytes with an origin: a directory walk (`walk`), the
-//! staged index against `HEAD` (`staged`), or git history (`git`). A source knows nothing
+//! staged index against `HEAD` (`staged`), git history (`git`), or standard input (`stdin`). A source knows nothing
 //! about rules, findings or filters, nor about the command line: it is given a plain options
 //! struct, hands each blob to a callback and counts what it skipped.
 
@@ -9,6 +9,7 @@ pub mod linediff;
 pub mod parts;
 pub mod staged;
 mod stats;
+pub mod stdin;
 pub mod walk;
 
 use serde::Serialize;

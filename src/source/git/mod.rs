@@ -82,10 +82,12 @@ impl Warner<'_> {
 }
 
 /// Scans every unique blob of the selected history once with `inspect`, then attributes the
-/// blobs it kept to the commits and paths that introduced them.
+/// blobs it kept to the commits and paths that introduced them. `progress` is told each
+/// phase, with its total once the graph walk has made it known.
 pub fn scan<P: Send>(
     opts: &HistoryOptions,
     stats: &Stats,
+    progress: &Progress,
     inspect: &(dyn Fn(&[u8]) -> Option<P> + Sync),
 ) -> Result<History<P>> {
     let dir = &opts.repo;
@@ -117,6 +119,7 @@ pub fn scan<P: Send>(
         warn: &warn,
         shallow: &shallow,
         opts,
+        progress,
     };
     match &opts.selection {
         Selection::Range(r) => {
@@ -135,6 +138,7 @@ struct Ctx<'a, P> {
     warn: &'a Warner<'a>,
     shallow: &'a HashSet<ObjectId>,
     opts: &'a HistoryOptions,
+    progress: &'a Progress,
 }
 
 impl<P> Ctx<'_, P> {
@@ -226,7 +230,8 @@ fn scan_blobs<P: Send>(ctx: &Ctx<P>, blobs: &[ObjectId]) -> HashMap<ObjectId, P>
     let mut sorted = blobs.to_vec();
     attribution::Locator::new(ctx.repo).sort(&mut sorted);
     let blobs = &sorted[..];
-    let progress = Progress::new(ctx.opts.quiet, "blobs");
+    let progress = ctx.progress;
+    progress.phase("blobs", Some(blobs.len() as u64));
     let sync = ctx.repo.clone().into_sync();
     let next = AtomicUsize::new(0);
     let found: Mutex<HashMap<ObjectId, P>> = Mutex::new(HashMap::default());
@@ -245,7 +250,9 @@ fn scan_blobs<P: Send>(ctx: &Ctx<P>, blobs: &[ObjectId]) -> HashMap<ObjectId, P>
                         break;
                     }
                     for id in &blobs[start..(start + chunk).min(blobs.len())] {
-                        if let Some(p) = scan_one(shared, &repo, id, &mut buf, &progress) {
+                        let found = scan_one(shared, &repo, id, &mut buf, progress);
+                        progress.advance(1, 0);
+                        if let Some(p) = found {
                             local.push((*id, p));
                         }
                     }
@@ -256,7 +263,6 @@ fn scan_blobs<P: Send>(ctx: &Ctx<P>, blobs: &[ObjectId]) -> HashMap<ObjectId, P>
             });
         }
     });
-    progress.finish();
     found.into_inner().expect("hits lock")
 }
 
@@ -372,7 +378,7 @@ fn scan_one<P>(
             return None;
         }
     };
-    progress.advance(data.data.len() as u64);
+    progress.advance(0, data.data.len() as u64);
     let r = classify(ctx, data.data);
     account(ctx.stats, &r);
     r.payload
@@ -435,6 +441,7 @@ fn origin(path: String, commit: Option<CommitInfo>, order: usize) -> Origin {
 /// Whole history: scan every unique blob, then attribute only the blobs kept.
 fn scan_history<P: Send>(ctx: &Ctx<P>, tips: &[ObjectId]) -> History<P> {
     let t0 = std::time::Instant::now();
+    ctx.progress.activity("walking the commit graph");
     let g = graph::walk(ctx.repo, tips, &HashSet::default(), ctx.shallow, ctx.warn);
     let t1 = std::time::Instant::now();
     let (index, kept, blob_count) = blobs_of(ctx, &g);
@@ -481,11 +488,9 @@ fn blobs_of<P: Send>(
     if g.ids.is_empty() {
         return (attribution::TreeIndex::new(0), HashMap::default(), 0);
     }
-    let progress = Progress::new(ctx.opts.quiet, "blobs");
     let max_entries = MAX_INDEXED_ENTRIES;
     let index = std::sync::Mutex::new(attribution::TreeIndex::new(max_entries));
-    let packed = packscan::traverse(ctx.repo, &shared, &index, ctx.threads(), &progress);
-    progress.finish();
+    let packed = packscan::traverse(ctx.repo, &shared, &index, ctx.threads(), ctx.progress);
     let mut index = index.into_inner().expect("tree index lock");
     if let Some(mut packed) = packed.filter(|_| index.complete) {
         let reachable = index.reachable_blobs(ctx.repo, g.trees.iter().copied(), ctx.warn);
@@ -523,8 +528,11 @@ type RangeIntro = (usize, u32, Vec<Option<ObjectId>>);
 /// A range: content introduced by commits reachable from `tip` but not from `hide`; each
 /// place is restricted to the lines those commits added or changed.
 fn scan_range<P: Send>(ctx: &Ctx<P>, hide: &[ObjectId], tip: ObjectId) -> Result<History<P>> {
+    ctx.progress.activity("walking the commit graph");
     let hidden = graph::ancestors(ctx.repo, hide, ctx.shallow, ctx.warn);
     let g = graph::walk(ctx.repo, &[tip], &hidden, ctx.shallow, ctx.warn);
+    ctx.progress
+        .activity("comparing the range's commits with their parents");
     let mut src = FullTrees::new(ctx.repo, ctx.warn);
     let mut first: std::collections::HashMap<(BString, ObjectId), RangeIntro> =
         std::collections::HashMap::new();

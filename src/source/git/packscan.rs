@@ -55,6 +55,9 @@ pub(crate) fn traverse<P: Send>(
     if packs.is_empty() || total > MAX_PACKED_OBJECTS {
         return None;
     }
+    // Every object of the packs is visited once (commits and trees too), so their count is
+    // this pass's known total; bytes are those of the blobs scanned.
+    progress.phase("pack objects", Some(total));
     let results: Mutex<gix::hashtable::HashMap<ObjectId, BlobResult<P>>> =
         Mutex::new(gix::hashtable::HashMap::default());
     let interrupt = AtomicBool::new(false);
@@ -103,10 +106,11 @@ pub(crate) fn traverse<P: Send>(
                 }
                 ok
             };
+            let blob = kind == gix::object::Kind::Blob;
+            progress.advance(1, if blob { bytes.len() as u64 } else { 0 });
             match kind {
                 gix::object::Kind::Tree if intact() => batch.tree(entry.oid, bytes),
                 gix::object::Kind::Blob => {
-                    progress.advance(bytes.len() as u64);
                     let r = if intact() {
                         classify(shared, bytes)
                     } else {
