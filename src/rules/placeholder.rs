@@ -90,6 +90,18 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "@microsoft.keyvault(",
 ];
 
+/// Prefixes (lower-case) of values that are public by design, found under key-like names:
+/// DER public keys in base64 (SubjectPublicKeyInfo of Ed25519, P-256, P-384, RSA) and
+/// Stripe's publishable keys.
+const PUBLIC_VALUE_PREFIXES: &[&str] = &[
+    "mcowbqydk2vw",
+    "mfkwewyhkozizj0caq",
+    "mhywebgbyqgsm49agegbsubbaai",
+    "miibijanbgkqhkig9w0baqefaaocaq8a",
+    "pk_live_",
+    "pk_test_",
+];
+
 /// Whole values (lower-case) that are words, not secrets.
 const PLACEHOLDER_VALUES: &[&str] = &[
     "password",
@@ -283,7 +295,11 @@ fn is_plain_placeholder(value: &[u8]) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
-    if REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+    if REFERENCE_PREFIXES
+        .iter()
+        .chain(PUBLIC_VALUE_PREFIXES)
+        .any(|p| lower.starts_with(p))
+    {
         return true;
     }
     // Bitnami SealedSecret `encryptedData`: long base64 of a version-2 (`Ag...`) ciphertext.
