@@ -1,5 +1,6 @@
 //! The filter stage: drops the findings the user said to drop, whatever the source. Inline
-//! allow marks (`inline`), the config file's allowlists, and the baseline (`baseline`).
+//! allow marks (`inline`), the config file's allowlists, and the baseline (`baseline`); and
+//! generic findings that the text itself presents as examples (`docs_example`).
 //!
 //! Checks that depend only on content (marks, secret and line regexes, stopwords) are also
 //! offered on hits, so a history scan can drop a blob's allowed hits before it spends time
@@ -7,6 +8,7 @@
 //! excludes in the one [`crate::pathfilter::PathFilter`] the sources skip paths by.
 
 pub mod baseline;
+pub mod docs_example;
 pub mod inline;
 
 use crate::finding::{Finding, Hit};
@@ -53,6 +55,13 @@ impl Filters {
             h.last_line_text.as_deref(),
             h.prev_line_text.as_deref(),
         ) && !self.allowlist.allows(h)
+    }
+
+    /// True when a hit survives the checks that read the text around it: a generic hit that
+    /// the text introduces as an example (see [`docs_example`]) is dropped.
+    pub fn keeps_hit_in(&self, h: &Hit, text: &[u8]) -> bool {
+        self.keeps_hit(h)
+            && !(h.generic && docs_example::introduced_as_example(text, h.start, h.end - h.start))
     }
 
     /// True when a finding survives every filter.

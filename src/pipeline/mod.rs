@@ -125,7 +125,7 @@ impl Stages {
             return Vec::new();
         }
         let mut hits = place_matches(&self.rules, bytes, &matches);
-        hits.retain(|h| self.filters.keeps_hit(h));
+        hits.retain(|h| self.filters.keeps_hit_in(h, bytes));
         hits
     }
 

@@ -135,6 +135,19 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     {
         return true;
     }
+    // Generated snake_case names with numbers: Django migrations (`0002_auto_20160226_1747`,
+    // `0012_alter_user_first_name_max_length`), next to a `token` app or field name.
+    if s.matches('_').count() >= 2
+        && s.split('_').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && s.split('_')
+            .any(|p| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return true;
+    }
     // `SCREAMING_CASE` constants with digits: `TEST_ENCRYPTION_KEY1`, `TEST_DATA_BASE64`.
     if is_constant_name(s) {
         return true;
@@ -579,6 +592,8 @@ mod tests {
             "_PrimitiveType.ValueType",
             "ExclusiveStartBackupArn",
             "LastEvaluatedKey",
+            "0002_auto_20160226_1747",
+            "0012_alter_user_first_name_max_length",
         ] {
             assert!(!Validator::NotIdentifier.check(expr.as_bytes()), "{expr}");
         }
