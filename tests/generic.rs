@@ -148,3 +148,79 @@ fn placeholders_stay_placeholders_whatever_punctuation_or_escapes_surround_them(
         ("i.env", "DB_PASSWORD=config.db.password\n"),
     ]);
 }
+
+#[test]
+fn secret_names_outside_the_keyword_list_are_found() {
+    assert_found(&[
+        ("hmac.py", "HMAC_KEY = \"nrlRqy09JMrhGkikcwcNsx1G8n9N64tv\"\n", "generic-secret-assignment"),
+        ("signing.go", "signingKey := \"z1wRiOsJOC2UzUlapj3osQRyXTLeX5UQ\"\n", "generic-secret-assignment"),
+        ("master.yml", "rails:\n  master_key: q2m7AlU6a2cYvIIF7UBfOXzces3iCW8I\n", "generic-secret-in-config"),
+        ("session.rb", "config.session_key = 'qdcVYfuMvC804jIXb58CuTcAHVHijsBY'\n", "generic-secret-assignment"),
+        ("cipher.js", "const cipherKey = \"jmzH3NIHe9hvdZ88dFAEIIeuwT0n847m\";\n", "generic-secret-assignment"),
+        ("cipher.env", "CIPHER_KEY=SmaKrnlOWY3TThkCn5uhmPT8eCtzbC7j\n", "generic-secret-in-config"),
+        ("enc.ts", "const encryptionKey = \"fy4FwjlZFA8lxaYBACfYe5iFX5YZxF0c\";\n", "generic-secret-assignment"),
+        (
+            "Web.config",
+            "<appSettings>\n  <add key=\"SecretKeyBase\" value=\"e10d3145b259827a644eabd6767935956f5b7ffca97a554a113a23573a7391ed142ef6454a819847de7e54940703739a3dd4ded1e0a252196f051e6fbc808e08\" />\n</appSettings>\n",
+            "xml-key-value-secret",
+        ),
+        ("settings.py", "PAYMENT_KEY = \"f4O9TBDJTigD3kiMLGnVyWWVYFQNLNAp\"\n", "generic-key-variable"),
+    ]);
+}
+
+#[test]
+fn credential_formats_are_found() {
+    assert_found(&[
+        ("pgpass", "db.internal:5432:shop:app:YBvNiTqB4Y1Ulo\n", "pgpass-password"),
+        (
+            "db.py",
+            "engine = create_engine(\"mssql+pyodbc://sa:pT1wsIhkLkaczw@sql.internal/shop?driver=ODBC+Driver+18\")\n",
+            "url-embedded-credentials",
+        ),
+        (
+            "db2.py",
+            "engine = create_engine(\"postgresql+psycopg2://app:6N53DJONnHsC60@db.internal/shop\")\n",
+            "postgres-connection-string",
+        ),
+        (
+            "App.config",
+            "<appSettings>\n  <add key=\"StripeKey\" value=\"DPNrIayBnHtXcdSuATVABqisO8shNIad\" />\n</appSettings>\n",
+            "dotnet-appsettings-key",
+        ),
+        (
+            "SETUP.md",
+            "# Setup\n\nThe staging box uses DB_PASSWORD=UWBmGiyxw0GHnz for now; rotate it later.\n",
+            "generic-secret-in-prose",
+        ),
+        ("bot.py", "BOT = \"6528675501:AAEHJO_sA1e2s7ousLTvgHc3Ig-IN5es9zJ\"\n", "telegram-bot-token-unnamed"),
+        ("twilio.env", "TWILIO_API_KEY=SK24d6593930ad778a9f0d1f6e8332130d\n", "twilio-api-key"),
+    ]);
+}
+
+#[test]
+fn clean_text_stays_quiet() {
+    let sealed = "AgPghBhQMPiTGOQVOHWMIvSBwbnBW2MjKNMmntS/G2PTtYd9ZEoW704P5v4UT7GOu/HHYvb98tjghLek55DlkJ5a2B47mfQnFL7EM0E6uax5qLxa+nomHsz8LFWacrFGMkCx4a06Y/1cSSi4yjooQ45QUKkS3Aka/NUVVgc7AgssSJtWlpr/3ghZubYJP7fxL0bTPcaxzDhosBr/wJtjJDNfCBSLdY995FIP2ENeCadTuZr30n8Dq5f/UhJ7X8+5e2GJADErlDzRDVDhLBYHPx59/Rn3sUj1M54eYGg6qXAwcjybHSiiQLoruuiyWvnfwZXl/uMA+WuWwHaEAB7xMtuLZmFtUpY6jSU8sqcscezTX8R1LbSPjBntvzpPpRJPgNUszyNHxQZcJqwPbjUpKSWV4mSGOs5w/2gs6q==";
+    let sealed_secret = format!(
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nspec:\n  encryptedData:\n    api_token: {sealed}\n"
+    );
+    assert_clean(&[
+        ("sealed.yaml", sealed_secret.as_str()),
+        (
+            "docs/settings.rst",
+            "For example, in your settings module::\n\n    SECRET_KEY = 'DlohcHK4CDn5TI72'\n",
+        ),
+        (
+            "README.md",
+            "Generate your own key with `openssl rand -hex 32`; the one below only shows the shape.\n\n```\nAPI_TOKEN=220Cmtg6sSt8wqIS0H\n```\n",
+        ),
+        (
+            "client.py",
+            "def sign(key):\n    \"\"\"Sign the request, e.g. with secret=\"CWjtgxTKukbxYTq\".\"\"\"\n",
+        ),
+        (
+            "0003_token.py",
+            "    dependencies = [\n        (\"authtoken\", \"0002_auto_20160226_1747\"),\n    ]\n",
+        ),
+        ("keys.py", "SIGNING_PUBLIC_KEY = \"MCowBQYDK2VwAyEAq8bUkqLWx3mHd0dK2cnQdVFTKp0bYhE2Y1pW9xZrT5c=\"\n"),
+    ]);
+}

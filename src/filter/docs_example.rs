@@ -53,9 +53,23 @@ pub fn introduced_as_example(text: &[u8], at: usize, value_len: usize) -> bool {
         {
             return true;
         }
+        // A new section of a document starts a new context.
+        if is_heading(line) {
+            break;
+        }
         end = start;
     }
     false
+}
+
+/// A Markdown heading (`## Staging`) or a reStructuredText underline (`=====`).
+fn is_heading(line: &[u8]) -> bool {
+    let t = line.trim_ascii();
+    let hashes = t.iter().take_while(|b| **b == b'#').count();
+    let markdown =
+        (1..=6).contains(&hashes) && t.get(hashes) == Some(&b' ') && t.len() > hashes + 1;
+    let underline = t.len() >= 3 && t.iter().all(|b| matches!(b, b'=' | b'-' | b'~' | b'^'));
+    markdown || underline
 }
 
 /// Whether `line` holds one of `cues` as words (not inside an identifier: `example_key`,
@@ -129,6 +143,7 @@ mod tests {
             format!(
                 "# For example:\na = 1\nb = 2\nc = 3\nd = 4\ne = 5\nf = 6\nAPI_TOKEN = \"{v}\"\n"
             ),
+            format!("Generate your own key.\n\n## Staging\n\nIt runs with API_TOKEN={v} now.\n"),
         ] {
             assert!(!judged(&text, v), "{text}");
         }

@@ -588,7 +588,7 @@ mod tests {
             "Tr0ub4dor&3x",
             "k7Hq2mZx9LpV4wR3",
             // Twilio API key ids: `SK` and 32 hex, whatever the hex.
-            "SKdada0f5a3dfd8b1e2c4a9f6d0b3c7e2a",
+            "SK24d6593930ad778a9f0d1f6e8332130d",
             "SKfad4d1a2f3a5d6ad7f8a9d0a1f2d3a4f",
             "@Vq7kQ2mLz4xP",
             "Vq7(kQ2mLz4xP",
