@@ -126,6 +126,23 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     if trimmed.len() != s.len() && !trimmed.is_empty() && is_identifier_expr(trimmed.as_bytes()) {
         return true;
     }
+    // A C-style cast of an expression: `(ULONG)requested`, `(size_t)len`.
+    if let Some(rest) = s.strip_prefix('(') {
+        if let Some((ty, expr)) = rest.split_once(')') {
+            // Type names are one case (`ULONG`, `size_t`, `char *`), and so is the operand.
+            let one_case = |t: &str, extra: &[u8]| {
+                !t.is_empty()
+                    && t.as_bytes()[0].is_ascii_alphabetic()
+                    && (t.bytes().all(|b| !b.is_ascii_lowercase())
+                        || t.bytes().all(|b| !b.is_ascii_uppercase()))
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || extra.contains(&b))
+            };
+            if one_case(ty, b" *") && (one_case(expr, b"") || is_identifier_expr(expr.as_bytes())) {
+                return true;
+            }
+        }
+    }
     // A command-line flag: `--oidc-service-account-email`.
     if s.len() > 3
         && s.starts_with("--")
@@ -594,6 +611,7 @@ mod tests {
             "LastEvaluatedKey",
             "0002_auto_20160226_1747",
             "0012_alter_user_first_name_max_length",
+            "(ULONG)requested",
         ] {
             assert!(!Validator::NotIdentifier.check(expr.as_bytes()), "{expr}");
         }
