@@ -224,3 +224,26 @@ fn clean_text_stays_quiet() {
         ("keys.py", "SIGNING_PUBLIC_KEY = \"MCowBQYDK2VwAyEAq8bUkqLWx3mHd0dK2cnQdVFTKp0bYhE2Y1pW9xZrT5c=\"\n"),
     ]);
 }
+
+#[test]
+fn a_token_the_docs_repeat_is_their_example_but_a_lone_one_is_reported() {
+    let found = rules_by_file(&[
+        (
+            "docs/quickstart.md",
+            "client = Client(api_key=\"jxnyO9pX20WgtnGfUu1iBpFYrJMO\")\n",
+        ),
+        (
+            "docs/reference.rst",
+            "    client = Client(api_key=\"jxnyO9pX20WgtnGfUu1iBpFYrJMO\")\n",
+        ),
+        (
+            "docs/ops.md",
+            "client = Client(api_key=\"9ewk8wJlWFlkkKJQxK6haCReaNU9\")\n",
+        ),
+    ]);
+    assert_eq!(
+        found.keys().collect::<Vec<_>>(),
+        vec!["docs/ops.md"],
+        "{found:?}"
+    );
+}

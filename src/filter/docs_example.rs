@@ -107,6 +107,35 @@ fn is_prose_around(line: &[u8], at: usize) -> bool {
     words >= 2 && at < line.len()
 }
 
+/// Extensions of documentation files.
+const DOC_EXTENSIONS: &[&str] = &[".md", ".markdown", ".rst", ".adoc", ".txt", ".ipynb"];
+
+/// Whether `path` is a documentation file by its name.
+pub fn is_doc_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    DOC_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Drops generic findings in documentation whose value appears in two or more documentation
+/// files: a token the docs repeat is their published example, not someone's key. Returns how
+/// many were dropped.
+pub fn drop_repeated_in_docs(findings: &mut Vec<crate::finding::Finding>) -> usize {
+    use std::collections::{HashMap, HashSet};
+    let in_docs = |f: &crate::finding::Finding| f.hit.generic && is_doc_path(&f.path);
+    let mut files: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for f in findings.iter().filter(|f| in_docs(f)) {
+        files.entry(&f.hit.secret).or_default().insert(&f.path);
+    }
+    let repeated: HashSet<String> = files
+        .into_iter()
+        .filter(|(_, paths)| paths.len() >= 2)
+        .map(|(secret, _)| secret.to_string())
+        .collect();
+    let before = findings.len();
+    findings.retain(|f| !(in_docs(f) && repeated.contains(&f.hit.secret)));
+    before - findings.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::introduced_as_example;

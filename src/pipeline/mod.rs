@@ -246,6 +246,8 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
     for e in stages.rules.errors() {
         stats.warn(opts.quiet, e);
     }
+    let mut findings = findings;
+    crate::filter::docs_example::drop_repeated_in_docs(&mut findings);
     let mut findings = finding::aggregate(
         findings,
         Aggregation {
