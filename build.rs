@@ -6,7 +6,7 @@
 //! every start cost several milliseconds, which a pre-commit hook pays on every commit. A
 //! syntax error in a pattern file fails the build with its file, line and column. The
 //! schema itself (unknown fields, types) is checked when the JSON is loaded, by the rule
-//! pack tests.
+//! pack tests. Rule examples go to a document of their own, read only when asked for.
 use std::{env, fs, path::Path, process::Command};
 
 fn main() {
@@ -83,6 +83,7 @@ fn embed_patterns() -> usize {
         .collect();
     files.sort();
     let mut pack = Vec::new();
+    let mut examples = Vec::new();
     let mut count = 0;
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -102,15 +103,57 @@ fn embed_patterns() -> usize {
             }
         };
         let json = serde_json::to_value(&value).expect("TOML to JSON");
-        count += json
-            .get("rules")
-            .and_then(|r| r.as_array())
-            .map_or(0, Vec::len);
-        pack.push(serde_json::json!({ "file": name, "rules": json.get("rules").cloned().unwrap_or_default() }));
+        let mut rules = json.get("rules").cloned().unwrap_or_default();
+        count += rules.as_array().map_or(0, Vec::len);
+        let own = split_examples(&mut rules);
+        pack.push(serde_json::json!({ "file": name, "rules": rules }));
+        examples.push(serde_json::json!({ "file": name, "rules": own }));
     }
-    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("patterns.json");
-    fs::write(&out, serde_json::to_string(&pack).unwrap()).expect("write patterns.json");
+    let out_dir = env::var("OUT_DIR").unwrap();
+    let out = Path::new(&out_dir);
+    replace(
+        &out.join("patterns.json"),
+        &serde_json::to_string(&pack).unwrap(),
+    );
+    replace(
+        &out.join("pattern-examples.json"),
+        &serde_json::to_string(&examples).unwrap(),
+    );
     count
+}
+
+/// Writes `path` as a new file (temp file, then rename) rather than through the old one: a
+/// target directory copied with hard links shares its outputs' inodes with other copies, and
+/// writing in place would change their embedded data too (and theirs ours).
+fn replace(path: &Path, text: &str) {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, text).unwrap_or_else(|e| panic!("write {}: {e}", tmp.display()));
+    fs::rename(&tmp, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
+}
+
+/// Takes each rule's `examples` and `negative_examples` out of the pack, into a second
+/// document in the same order (`{ id, examples, negative_examples }` per rule). They are two
+/// thirds of the pack's text and only `rules show/check` and the tests read them: a scan,
+/// which a pre-commit hook starts on every commit, does not parse them.
+fn split_examples(rules: &mut serde_json::Value) -> Vec<serde_json::Value> {
+    let Some(rules) = rules.as_array_mut() else {
+        return Vec::new();
+    };
+    rules
+        .iter_mut()
+        .map(|rule| {
+            let mut own = serde_json::Map::new();
+            if let Some(rule) = rule.as_object_mut() {
+                own.insert("id".into(), rule.get("id").cloned().unwrap_or_default());
+                for field in ["examples", "negative_examples"] {
+                    if let Some(v) = rule.remove(field) {
+                        own.insert(field.into(), v);
+                    }
+                }
+            }
+            serde_json::Value::Object(own)
+        })
+        .collect()
 }
 
 /// The trigram table, made by `scripts/gen-trigrams`, becomes a sorted Rust static
@@ -132,8 +175,10 @@ fn embed_trigrams() {
         code += &format!("    ({t:?}, {n}),\n");
     }
     code += "];\n";
-    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("trigrams.rs");
-    fs::write(&out, code).expect("write trigrams.rs");
+    replace(
+        &Path::new(&env::var("OUT_DIR").unwrap()).join("trigrams.rs"),
+        &code,
+    );
 }
 
 /// One row of the trigram table: the trigram's bytes and its occurrences per MB.

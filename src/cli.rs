@@ -124,9 +124,13 @@ pub struct ScanTarget {
     /// directory or, with --git and --staged, to the repository).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Do not honour .gitignore/.ignore files.
+    /// Do not honour .gitignore/.ignore/.keysweepignore files.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Honour .gitignore files outside a git repository too (by default they count only inside
+    /// one, as in ripgrep; .ignore and .keysweepignore count everywhere).
+    #[arg(long)]
+    pub no_require_git: bool,
     /// Follow symbolic links (never outside the scanned roots; special files are never read).
     #[arg(long, short = 'L')]
     pub follow: bool,

@@ -51,7 +51,7 @@
 pub mod gitleaks;
 
 use crate::filter::{Allowlist, ScopedAllowlist};
-use crate::rules::{builtin_rules, toml_error, Rule};
+use crate::rules::{builtin_rules_for_scanning, toml_error, Rule};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -293,7 +293,7 @@ pub fn config_path(req: &ConfigRequest<'_>) -> Option<PathBuf> {
 
 /// Loads the built-in rules and, when present, the config file.
 pub fn load(req: &ConfigRequest<'_>) -> Result<Effective> {
-    let builtin = builtin_rules()?;
+    let builtin = builtin_rules_for_scanning()?;
     let explicit = req.explicit.is_some();
     let defaults = |builtin| Effective {
         rules: builtin,
@@ -523,7 +523,7 @@ pub fn from_text(name: &str, text: &str) -> Result<Effective> {
         max_file_size: None,
         quiet: true,
     };
-    apply(&parsed, builtin_rules()?, &req)
+    apply(&parsed, builtin_rules_for_scanning()?, &req)
 }
 
 /// Rules defined in a config or rule file (`[[rules]]` tables), regexes checked.

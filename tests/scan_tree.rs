@@ -172,6 +172,65 @@ fn honours_gitignore_excludes_and_never_reads_dot_git() {
     );
 }
 
+/// A tree that is not a git repository (an unpacked tarball, a build context) with a stray
+/// `.gitignore` and the two ignore files of our own.
+fn unpacked_tarball() -> TempDir {
+    let d = TempDir::new().unwrap();
+    write(d.path(), ".gitignore", ".env.production\n");
+    write(d.path(), ".ignore", "fixtures/\n");
+    write(d.path(), ".keysweepignore", "vendor/\n");
+    write(
+        d.path(),
+        ".env.production",
+        format!("GITHUB_TOKEN={GITHUB_TOKEN}\n"),
+    );
+    write(d.path(), "fixtures/a.txt", format!("key {AWS_KEY_ID}\n"));
+    write(d.path(), "vendor/b.txt", format!("key {AWS_KEY_ID}\n"));
+    d
+}
+
+#[test]
+fn outside_a_git_repository_gitignore_does_not_hide_files_but_our_ignore_files_do() {
+    let d = unpacked_tarball();
+    let (f, _) = scan_json(d.path(), &[]);
+    assert_eq!(paths(&f), vec![".env.production"]);
+    // The old behaviour, opt-in as in ripgrep.
+    let (f, _) = scan_json(d.path(), &["--no-require-git"]);
+    assert_eq!(paths(&f), Vec::<String>::new());
+    let (f, _) = scan_json(d.path(), &["--no-ignore"]);
+    assert_eq!(
+        paths(&f),
+        vec![".env.production", "fixtures/a.txt", "vendor/b.txt"]
+    );
+}
+
+#[test]
+fn inside_a_git_repository_gitignore_and_our_ignore_files_all_apply() {
+    let repo = common::repo::Repo::new();
+    let d = unpacked_tarball();
+    for name in [
+        ".gitignore",
+        ".ignore",
+        ".keysweepignore",
+        ".env.production",
+    ] {
+        std::fs::copy(d.path().join(name), repo.path().join(name)).unwrap();
+    }
+    write(repo.path(), "fixtures/a.txt", format!("key {AWS_KEY_ID}\n"));
+    write(repo.path(), "vendor/b.txt", format!("key {AWS_KEY_ID}\n"));
+    write(
+        repo.path(),
+        "app/.env",
+        format!("GITHUB_TOKEN={GITHUB_TOKEN}\n"),
+    );
+    let (f, _) = scan_json(repo.path(), &[]);
+    assert_eq!(paths(&f), vec!["app/.env"]);
+    // A subdirectory of the repository is inside it too: the top's .gitignore applies.
+    write(repo.path(), "app/.gitignore", ".env\n");
+    let (f, _) = scan_json(&repo.path().join("app"), &["."]);
+    assert_eq!(paths(&f), Vec::<String>::new());
+}
+
 #[test]
 fn skips_binary_and_large_files_and_counts_them() {
     let d = TempDir::new().unwrap();

@@ -145,6 +145,7 @@ pub fn scan_options(t: &ScanTarget) -> Result<ScanOptions> {
         mode,
         exclude: t.exclude.clone(),
         no_ignore: t.no_ignore,
+        no_require_git: t.no_require_git,
         follow: t.follow,
         max_file_size: t.max_file_size,
         config: t.config.clone(),

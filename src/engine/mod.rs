@@ -15,6 +15,9 @@ use crate::rules::{entropy, placeholder, Rule};
 use keywords::KeywordSearch;
 use regex::bytes::{Regex, RegexBuilder};
 
+/// How far past a window's cut a match that runs into it is followed to its line's end.
+const LONG_LINE: usize = 16 << 10;
+
 /// Lazy-DFA cache per regex and thread. The default (2 MiB) is too small for the
 /// many-rule sets of the generic keywords: real code fills it, the DFA is rebuilt over
 /// and over and then gives up for the far slower PikeVM (seen in perf on Rust crates).
@@ -359,7 +362,21 @@ impl RuleSet {
             return;
         };
         let text = &haystack[w.start..w.end];
+        // A window of a long line ends at a cut, not at the line's end, and `$` matches there:
+        // a match that runs into the cut is confirmed again on the line up to its real end
+        // (bounded), so a long value is judged whole (a SealedSecret ciphertext is long).
+        let cut = w.end < haystack.len() && haystack[w.end] != b'\n';
         for caps in re.captures_iter(text) {
+            let whole = caps.get(0).expect("group 0");
+            let caps = if cut && whole.end() == text.len() {
+                let end = window::line_end(haystack, w.end, LONG_LINE);
+                match re.captures_at(&haystack[w.start..end], whole.start()) {
+                    Some(longer) => longer,
+                    None => continue,
+                }
+            } else {
+                caps
+            };
             let whole = caps.get(0).expect("group 0");
             let Some(secret) = caps.get(*group) else {
                 continue;

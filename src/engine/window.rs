@@ -44,6 +44,13 @@ impl Window {
     }
 }
 
+/// The end of the line holding `from` (its `\n`, or the haystack's end), at most `limit`
+/// bytes on.
+pub fn line_end(haystack: &[u8], from: usize, limit: usize) -> usize {
+    let ceil = from.saturating_add(limit).min(haystack.len());
+    memchr::memchr(b'\n', &haystack[from..ceil]).map_or(ceil, |i| from + i)
+}
+
 /// Collects windows as keyword hits arrive, merging each into the last window of its rule
 /// (or keyword) when they overlap. A hit inside that window costs nothing: a run of one
 /// character that a keyword matches at every position (`AAAA…`) makes one window per few

@@ -1,7 +1,8 @@
 //! The filter stage: drops the findings the user said to drop, whatever the source. Inline
 //! allow marks (`inline`), the config file's allowlists, `.gitleaksignore`
 //! (`gitleaksignore`), and the baseline (`baseline`: ours, or detect-secrets' in
-//! `detect_secrets`).
+//! `detect_secrets`); and generic findings that the text itself presents as examples
+//! (`docs_example`).
 //!
 //! The confidence floor (`--min-confidence`) is here too: it drops what the user chose not
 //! to see, like an allowlist, only by the rule's declared confidence.
@@ -14,6 +15,7 @@
 
 pub mod baseline;
 pub mod detect_secrets;
+pub mod docs_example;
 pub mod gitleaksignore;
 pub mod inline;
 
@@ -149,6 +151,13 @@ impl Filters {
         }
         let text = crate::finding::decode_text(&bytes[m.start..m.end]);
         !regexes.any(|r| r.is_match(&text))
+    }
+
+    /// True when a hit survives the checks that read the text around it: a generic hit that
+    /// the text introduces as an example (see [`docs_example`]) is dropped.
+    pub fn keeps_hit_in(&self, h: &Hit, text: &[u8]) -> bool {
+        self.keeps_hit(h)
+            && !(h.generic && docs_example::introduced_as_example(text, h.start, h.end - h.start))
     }
 
     /// True when a finding survives every filter.

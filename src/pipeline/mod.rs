@@ -54,6 +54,8 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Do not honour `.gitignore` / `.ignore` files (tree scans).
     pub no_ignore: bool,
+    /// Honour `.gitignore` outside a git repository too (`--no-require-git`).
+    pub no_require_git: bool,
     /// Follow symbolic links in tree scans (never outside the roots).
     pub follow: bool,
     pub max_file_size: Option<u64>,
@@ -77,6 +79,7 @@ impl ScanOptions {
             mode: Mode::Tree { paths },
             exclude: Vec::new(),
             no_ignore: false,
+            no_require_git: false,
             follow: false,
             max_file_size: None,
             config: None,
@@ -130,7 +133,7 @@ impl Stages {
             return Vec::new();
         }
         let mut hits = place_matches(&self.rules, bytes, &matches);
-        hits.retain(|h| self.filters.keeps_hit(h));
+        hits.retain(|h| self.filters.keeps_hit_in(h, bytes));
         hits
     }
 
@@ -236,7 +239,14 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
     };
     let (findings, unit, one_per_fingerprint) = match &opts.mode {
         Mode::Tree { paths } => (
-            tree::scan(&stages, paths, opts.no_ignore, opts.follow, &stats)?,
+            tree::scan(
+                &stages,
+                paths,
+                opts.no_ignore,
+                opts.no_require_git,
+                opts.follow,
+                &stats,
+            )?,
             "files",
             false,
         ),
@@ -256,6 +266,8 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
     for e in stages.rules.errors() {
         stats.warn(opts.quiet, e);
     }
+    let mut findings = findings;
+    crate::filter::docs_example::drop_repeated_in_docs(&mut findings);
     let mut findings = finding::aggregate(
         findings,
         Aggregation {

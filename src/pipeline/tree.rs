@@ -12,6 +12,7 @@ pub(super) fn scan(
     stages: &Stages,
     paths: &[PathBuf],
     no_ignore: bool,
+    no_require_git: bool,
     follow: bool,
     stats: &Stats,
 ) -> Result<Vec<Finding>> {
@@ -19,6 +20,7 @@ pub(super) fn scan(
         roots: paths.to_vec(),
         exclude: stages.exclude.clone(),
         no_ignore,
+        no_require_git,
         follow,
         max_file_size: stages.max_file_size,
         threads: stages.threads,

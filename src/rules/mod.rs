@@ -15,13 +15,32 @@ pub use example::Example;
 pub use kind::CredentialKind;
 pub use validators::Validator;
 
-/// The built-in pack, parsed from `patterns/*.toml` at build time (see build.rs).
+/// The built-in pack, parsed from `patterns/*.toml` at build time (see build.rs), without
+/// the rules' examples.
 static EMBEDDED_PACK: &str = include_str!(concat!(env!("OUT_DIR"), "/patterns.json"));
+/// The rules' examples and negative examples, file by file and rule by rule in pack order.
+static EMBEDDED_EXAMPLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-examples.json"));
 
 #[derive(Deserialize)]
 struct EmbeddedFile {
     file: String,
     rules: Vec<Rule>,
+}
+
+#[derive(Deserialize)]
+struct EmbeddedExampleFile {
+    file: String,
+    rules: Vec<EmbeddedExamples>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmbeddedExamples {
+    id: String,
+    #[serde(default)]
+    examples: Vec<Example>,
+    #[serde(default)]
+    negative_examples: Vec<String>,
 }
 
 /// How bad a leak of this kind is; mapped to SARIF `security-severity` and levels.
@@ -288,8 +307,36 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
     parse_rule_file(&path.display().to_string(), &text)
 }
 
-/// The built-in rule pack, in file order. Duplicated ids are a build mistake and fail here.
+/// The built-in rule pack, in file order, with every rule's examples and negative examples
+/// (`rules show`, `rules check`, the rule-pack tests).
 pub fn builtin_rules() -> Result<Vec<Rule>> {
+    let mut rules = builtin_rules_for_scanning()?;
+    let files: Vec<EmbeddedExampleFile> = serde_json::from_str(EMBEDDED_EXAMPLES)
+        .context("the built-in rule examples are malformed")?;
+    let mut own = files.into_iter().flat_map(|f| {
+        let file = f.file;
+        f.rules.into_iter().map(move |r| (file.clone(), r))
+    });
+    for rule in &mut rules {
+        match own.next() {
+            Some((_, ex)) if ex.id == rule.id => {
+                rule.examples = ex.examples;
+                rule.negative_examples = ex.negative_examples;
+            }
+            Some((file, ex)) => bail!(
+                "patterns/{file}: the examples of rule {} are filed under {}",
+                rule.id,
+                ex.id
+            ),
+            None => bail!("the built-in examples end before rule {}", rule.id),
+        }
+    }
+    Ok(rules)
+}
+
+/// The built-in rule pack, in file order, without examples: what a scan needs, and all that
+/// start-up parses. Duplicated ids are a build mistake and fail here.
+pub fn builtin_rules_for_scanning() -> Result<Vec<Rule>> {
     let files: Vec<EmbeddedFile> =
         serde_json::from_str(EMBEDDED_PACK).context("the built-in rule pack is malformed")?;
     let mut all = Vec::new();
@@ -310,7 +357,31 @@ pub fn builtin_rules() -> Result<Vec<Rule>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_rule_file, without_values};
+    use super::{builtin_rules, builtin_rules_for_scanning, parse_rule_file, without_values};
+
+    #[test]
+    fn scans_load_the_pack_without_examples_and_rules_commands_with_them() {
+        let lean = builtin_rules_for_scanning().unwrap();
+        let full = builtin_rules().unwrap();
+        assert!(lean
+            .iter()
+            .all(|r| r.examples.is_empty() && r.negative_examples.is_empty()));
+        assert_eq!(
+            lean.iter().map(|r| &r.id).collect::<Vec<_>>(),
+            full.iter().map(|r| &r.id).collect::<Vec<_>>()
+        );
+        assert!(full.iter().all(|r| !r.examples.is_empty()));
+        // Everything but the examples is the same rule.
+        for (l, f) in lean.iter().zip(&full) {
+            let mut f = f.clone();
+            f.examples.clear();
+            f.negative_examples.clear();
+            assert_eq!(
+                serde_json::to_value(l).unwrap(),
+                serde_json::to_value(&f).unwrap()
+            );
+        }
+    }
 
     fn rule(extra: &str) -> anyhow::Result<Vec<super::Rule>> {
         parse_rule_file(

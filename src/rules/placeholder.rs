@@ -90,6 +90,18 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "@microsoft.keyvault(",
 ];
 
+/// Prefixes (lower-case) of values that are public by design, found under key-like names:
+/// DER public keys in base64 (SubjectPublicKeyInfo of Ed25519, P-256, P-384, RSA) and
+/// Stripe's publishable keys.
+const PUBLIC_VALUE_PREFIXES: &[&str] = &[
+    "mcowbqydk2vw",
+    "mfkwewyhkozizj0caq",
+    "mhywebgbyqgsm49agegbsubbaai",
+    "miibijanbgkqhkig9w0baqefaaocaq8a",
+    "pk_live_",
+    "pk_test_",
+];
+
 /// Whole values (lower-case) that are words, not secrets.
 const PLACEHOLDER_VALUES: &[&str] = &[
     "password",
@@ -181,15 +193,38 @@ const PLACEHOLDER_VALUES: &[&str] = &[
 ];
 
 /// True when `value` is a placeholder, a template/env reference or an obvious dummy, also
-/// when it is the base64 of one (Kubernetes `Secret` data: `cGFzc3dvcmQ=`).
+/// when it is the base64 of one (Kubernetes `Secret` data: `cGFzc3dvcmQ=`). The judgement
+/// does not hang on incidental characters: `changeme.`, `password\n` (an escape inside a
+/// captured string literal) and `(none)` are judged by what they wrap.
 pub fn is_placeholder(value: &[u8]) -> bool {
     if is_plain_placeholder(value) {
+        return true;
+    }
+    let core = core_of(value);
+    if core.len() != value.len() && !core.is_empty() && is_plain_placeholder(core) {
         return true;
     }
     match decode_printable_base64(value) {
         Some(decoded) => is_plain_placeholder(&decoded),
         None => false,
     }
+}
+
+/// `value` without what surrounds a word in text and code rather than belonging to it:
+/// literal escapes at the end (`\n`, `\r\n`, `\t`, `\0`, also escaped twice), then
+/// sentence punctuation, quotes and brackets at either end (`secret.`, `(hidden)`, `*pw*`).
+pub fn core_of(value: &[u8]) -> &[u8] {
+    let mut v = value;
+    while let Some(rest) = [&b"\\n"[..], b"\\r", b"\\t", b"\\0"]
+        .iter()
+        .find_map(|esc| v.strip_suffix(*esc))
+    {
+        v = rest;
+    }
+    let edge = |b: &u8| b".,;:!?*()[]\"'`\\".contains(b);
+    let start = v.iter().position(|b| !edge(b)).unwrap_or(v.len());
+    let end = v.iter().rposition(|b| !edge(b)).map_or(start, |i| i + 1);
+    &v[start..end.max(start)]
 }
 
 /// Decodes padded base64 whose content is printable ASCII; `None` for anything else.
@@ -260,7 +295,11 @@ fn is_plain_placeholder(value: &[u8]) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
-    if REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+    if REFERENCE_PREFIXES
+        .iter()
+        .chain(PUBLIC_VALUE_PREFIXES)
+        .any(|p| lower.starts_with(p))
+    {
         return true;
     }
     // Bitnami SealedSecret `encryptedData`: long base64 of a version-2 (`Ag...`) ciphertext.
@@ -279,6 +318,28 @@ fn is_plain_placeholder(value: &[u8]) -> bool {
     if s.bytes().all(|b| b == first) {
         return true;
     }
+    // A dummy run behind a real-looking prefix, cut off by a dot: `dt0c01.ABC123`.
+    if lower.contains('.')
+        && lower
+            .split('.')
+            .any(|p| is_trivial_sequence(p) || patterned_at_least(p, 6))
+    {
+        return true;
+    }
+    // Percent-encoded bytes rather than a typed secret (URL parser test vectors such as
+    // `%60%7B%7D`): escapes make up half the value or more.
+    let escapes = s
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count();
+    if escapes >= 2 && escapes * 3 * 2 >= s.len() {
+        return true;
+    }
+    // An unsigned JWT (`alg: none`, empty signature): it proves nothing, so it is no secret.
+    if lower.starts_with("eyj") && s.ends_with('.') && s.matches('.').count() == 2 {
+        return true;
+    }
     if is_trivial_sequence(&lower)
         || is_patterned(&lower)
         || is_leet_default(&lower)
@@ -294,8 +355,13 @@ fn is_plain_placeholder(value: &[u8]) -> bool {
 /// `123456789012345678901234567890`, `AB1C2defGHijkLMNo3PqQRstUvwxyz...`). Random values
 /// score about 0.1 (base62) to 0.2 (hex); documentation samples score 0.7 and more.
 fn is_patterned(lower: &str) -> bool {
+    patterned_at_least(lower, 8)
+}
+
+/// [`is_patterned`] for values of `min_len` characters or more.
+fn patterned_at_least(lower: &str, min_len: usize) -> bool {
     let b = lower.as_bytes();
-    if b.len() < 8 {
+    if b.len() < min_len {
         return false;
     }
     let succ = |prev: u8, cur: u8| {
@@ -318,7 +384,9 @@ fn is_patterned(lower: &str) -> bool {
 /// hex is left alone (a, d and f are home-row letters).
 fn is_keyboard_mash(lower: &str) -> bool {
     let letters: Vec<u8> = lower.bytes().filter(u8::is_ascii_lowercase).collect();
-    if letters.len() < 6 || !letters.iter().any(|c| *c > b'f') {
+    // Hex, also behind a short letter prefix (Twilio's `SK` + 32 hex: the `s` and `k` are
+    // home-row letters too), has at most two letters past `f`; mashing has more.
+    if letters.len() < 6 || letters.iter().filter(|c| **c > b'f').count() < 3 {
         return false;
     }
     let home = letters.iter().filter(|c| b"asdfghjkl".contains(c)).count();
@@ -388,7 +456,14 @@ pub fn is_reference(s: &str) -> bool {
         || s.contains("%(")
         || s.contains("$(")
         || s.contains("@{")
+        || s.starts_with("%{")
+        || s.starts_with("@(")
+        || s.starts_with("%env(")
     {
+        return true;
+    }
+    // Maven resource filtering and Ant tokens: `@db.password@`.
+    if first == b'@' && last == b'@' && b.len() > 2 {
         return true;
     }
     // `<token>`, `sk-<your key>`: an angle-bracket slot anywhere in the value.
@@ -490,6 +565,17 @@ mod tests {
             "2kjshdfp92i34asdasd",
             "lsdajfh923874",
             "kkk9d7dh3k39sjv7",
+            "changeme.",
+            "password\\n",
+            "hunter2\\n",
+            "(none)",
+            "(hidden)",
+            "@deploy.password@",
+            "%{hiera('db_password')}",
+            "%env(DATABASE_PASSWORD)%",
+            "@(Model.Password)",
+            "%60%7B%7D",
+            "%20!%22$%&'()*+,-.%3A%3B%3C%3D%3E%40%5B%5C%5D%5E_%60%7B%7C%7D~",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
@@ -513,6 +599,14 @@ mod tests {
             "Summer2024!Deploy",
             "Tr0ub4dor&3x",
             "k7Hq2mZx9LpV4wR3",
+            // Twilio API key ids: `SK` and 32 hex, whatever the hex.
+            "SK24d6593930ad778a9f0d1f6e8332130d",
+            "SKfad4d1a2f3a5d6ad7f8a9d0a1f2d3a4f",
+            "@Vq7kQ2mLz4xP",
+            "Vq7(kQ2mLz4xP",
+            "Vq7kQ2mLz4xP*",
+            "Vq7%kQ2mLz4xP",
+            "Vq7kQ2mLz4xP.",
         ] {
             assert!(
                 !is_placeholder(p.as_bytes()),

@@ -151,12 +151,42 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     if trimmed.len() != s.len() && !trimmed.is_empty() && is_identifier_expr(trimmed.as_bytes()) {
         return true;
     }
+    // A C-style cast of an expression: `(ULONG)requested`, `(size_t)len`.
+    if let Some(rest) = s.strip_prefix('(') {
+        if let Some((ty, expr)) = rest.split_once(')') {
+            // Type names are one case (`ULONG`, `size_t`, `char *`), and so is the operand.
+            let one_case = |t: &str, extra: &[u8]| {
+                !t.is_empty()
+                    && t.as_bytes()[0].is_ascii_alphabetic()
+                    && (t.bytes().all(|b| !b.is_ascii_lowercase())
+                        || t.bytes().all(|b| !b.is_ascii_uppercase()))
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || extra.contains(&b))
+            };
+            if one_case(ty, b" *") && (one_case(expr, b"") || is_identifier_expr(expr.as_bytes())) {
+                return true;
+            }
+        }
+    }
     // A command-line flag: `--oidc-service-account-email`.
     if s.len() > 3
         && s.starts_with("--")
         && s[2..]
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return true;
+    }
+    // Generated snake_case names with numbers: Django migrations (`0002_auto_20160226_1747`,
+    // `0012_alter_user_first_name_max_length`), next to a `token` app or field name.
+    if s.matches('_').count() >= 2
+        && s.split('_').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && s.split('_')
+            .any(|p| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_lowercase()))
     {
         return true;
     }
@@ -185,13 +215,11 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     if is_camel_case_name(s) {
         return true;
     }
-    // Dotted member paths of identifiers: `self.password`, `config.db.pass`.
+    // Dotted member paths of identifiers: `self.password`, `config.db.pass`. Each part reads
+    // as a name (`db2`, `getPassword`, `MAX_LEN`); a generated password with a dot in it
+    // (`Xk9q.Lm2Zr`) has parts that do not.
     let dotted = s.contains('.')
-        && s.split('.').all(|part| {
-            !part.is_empty()
-                && (part.as_bytes()[0].is_ascii_alphabetic() || part.as_bytes()[0] == b'_')
-                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        })
+        && s.split('.').all(is_name_part)
         && (s.split('.').any(|p| p.bytes().any(|b| b.is_ascii_lowercase()))
             || s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'.'))
         // A JWT (`eyJhbGciOi...eyJzdWIi...sig`) has the same shape; its long, mixed-case,
@@ -204,6 +232,24 @@ fn is_identifier_expr(s: &[u8]) -> bool {
     // are names more often than secrets.
     let ident = s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
     ident && (s.contains('_') && s.len() < 64)
+}
+
+/// One part of a dotted name: an identifier whose digits, if any, come at the end (`db2`,
+/// `v1`), or a long one that switches case and digits rarely (`MLKEM768X25519PrivateKey`).
+/// Parts of a generated password with a dot in it (`Xk9q.Lm2Zr`) are neither.
+fn is_name_part(part: &str) -> bool {
+    let b = part.as_bytes();
+    if b.is_empty()
+        || !(b[0].is_ascii_alphabetic() || b[0] == b'_')
+        || !b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
+        return false;
+    }
+    let letters = part.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits_at_end = !letters.bytes().any(|c| c.is_ascii_digit());
+    let l = letters.as_bytes();
+    (digits_at_end && !is_random_letters(l) && !flips_case_like_noise(l))
+        || (part.len() >= 12 && !looks_random(part))
 }
 
 /// `UPPER_CASE_WITH_DIGITS2`: at least two underscore-separated parts, two of them words.
@@ -254,7 +300,11 @@ fn looks_random(part: &str) -> bool {
 /// capital followed by a lower-case letter.
 fn is_camel_case_name(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 6 || b.len() > 60 || !b.iter().all(|c| c.is_ascii_alphabetic()) {
+    if b.len() < 6
+        || b.len() > 60
+        || !b.iter().all(|c| c.is_ascii_alphabetic())
+        || is_random_letters(b)
+    {
         return false;
     }
     let mut words = 0;
@@ -323,10 +373,61 @@ fn is_self_describing(s: &[u8]) -> bool {
         || crate::rules::placeholder::decode_printable_base64(s).is_some_and(|d| names_itself(&d))
 }
 
+/// A word or a few, not a secret: letters (and `-`, spaces) only, shorter than 24, judged
+/// without the punctuation around it (`Passwort.`). Letters that do not read as words are
+/// kept: a generated letters-only password (`qXvTmRkLbZwH`) is a secret in a password context.
 fn is_word(s: &[u8]) -> bool {
+    let s = crate::rules::placeholder::core_of(s);
     s.len() < 24
         && s.iter()
             .all(|b| b.is_ascii_alphabetic() || *b == b'-' || *b == b' ')
+        && !is_random_letters(s)
+}
+
+/// Letters that no language spells: mixed case that switches within short runs
+/// (`qXvTmRkLbZw`), or long runs without vowels (`kqzvmtrbxlwp`). Words, names and
+/// identifiers (`Passwort`, `ExclusiveStartKey`, `hunter`, `strengths`) are not.
+fn is_random_letters(s: &[u8]) -> bool {
+    if s.len() < 8 || !s.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let vowel = |b: &u8| b"aeiouyAEIOUY".contains(b);
+    // Runs of one case: `qXvTm` is q, X, v, T, m.
+    let runs = 1 + s
+        .windows(2)
+        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
+        .count();
+    let short_case_runs = runs >= 5 && s.len() * 10 <= runs * 25;
+    let vowels = s.iter().filter(|b| vowel(b)).count();
+    let mut longest_consonants = 0;
+    let mut run = 0;
+    for b in s {
+        run = if vowel(b) { 0 } else { run + 1 };
+        longest_consonants = longest_consonants.max(run);
+    }
+    let unpronounceable = longest_consonants >= 6
+        || (s.len() >= 10 && vowels * 5 < s.len() && longest_consonants >= 5);
+    short_case_runs || unpronounceable
+}
+
+/// Letters whose case flips the way noise does, not names: a lower-case letter alone between
+/// capitals (`xIQjH`, `RnDPS`), or one capital closing a lower-case run (`LsrqL`). Names
+/// keep lower-case runs of two or more after a capital (`PropTypes`, `getURL`, `iOS`).
+fn flips_case_like_noise(letters: &[u8]) -> bool {
+    if letters.len() < 4 {
+        return false;
+    }
+    let mut runs: Vec<(bool, usize)> = Vec::new();
+    for &c in letters {
+        let upper = c.is_ascii_uppercase();
+        match runs.last_mut() {
+            Some((u, n)) if *u == upper => *n += 1,
+            _ => runs.push((upper, 1)),
+        }
+    }
+    let lone_lower = runs.iter().skip(1).any(|&(upper, n)| !upper && n == 1);
+    let lone_closing_capital = runs.len() >= 2 && runs[runs.len() - 1] == (true, 1);
+    lone_lower || lone_closing_capital
 }
 
 /// Extensions of files that hold secrets or config; a value ending in one names a file.
@@ -364,6 +465,15 @@ fn is_path(s: &[u8]) -> bool {
         return false;
     };
     let lower = s.to_ascii_lowercase();
+    // A dotfile's name: `.pgpass`, `.env.local`, `.docker/config.json`.
+    if s.len() > 1
+        && s.starts_with('.')
+        && s[1..]
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || matches!(c, b'.' | b'-' | b'_' | b'/'))
+    {
+        return true;
+    }
     if ["/", "./", "../", "~/", "\\\\", "file:"]
         .iter()
         .any(|p| lower.starts_with(p))
@@ -502,6 +612,38 @@ mod tests {
             b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJidWlsZC1ib3QifQ.k2mZx7LpV9wR3tY6uI8oP1aSdFgHjKlZ"
         ));
         assert!(!Validator::NotProse.check(b"Enter your password"));
+        // A generated password with a dot is no member path; letters that read as no word
+        // are no word.
+        for v in [
+            "Xk9q.Lm2Zr4",
+            "hT4w.9kQ2mZx",
+            "qXvTmRkLbZwH",
+            "kqzvmtrbxlwp",
+            "xIQjH.KAwhl",
+            "jPhnCiNaTy",
+            "LsrqL.Bvzwn",
+        ] {
+            assert!(Validator::NotIdentifier.check(v.as_bytes()), "{v}");
+            assert!(Validator::NotWord.check(v.as_bytes()), "{v}");
+        }
+        for w in [
+            "Passwort",
+            "hunter",
+            "strengths",
+            "Password.",
+            "ChangePassword",
+        ] {
+            assert!(!Validator::NotWord.check(w.as_bytes()), "{w}");
+        }
+        assert!(!Validator::NotPath.check(b".pgpass"));
+        for name in [
+            "PropTypes.string",
+            "_PrimitiveType.ValueType",
+            "self.getURL",
+            "app.iOS",
+        ] {
+            assert!(!Validator::NotIdentifier.check(name.as_bytes()), "{name}");
+        }
         for expr in [
             "TEST_ENCRYPTION_KEY1)",
             "TEST_DATA_BASE64",
@@ -517,6 +659,9 @@ mod tests {
             "_PrimitiveType.ValueType",
             "ExclusiveStartBackupArn",
             "LastEvaluatedKey",
+            "0002_auto_20160226_1747",
+            "0012_alter_user_first_name_max_length",
+            "(ULONG)requested",
         ] {
             assert!(!Validator::NotIdentifier.check(expr.as_bytes()), "{expr}");
         }

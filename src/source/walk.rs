@@ -23,6 +23,10 @@ pub struct WalkOptions {
     /// Paths skipped (matched relative to their root); directories are pruned whole.
     pub exclude: PathFilter,
     pub no_ignore: bool,
+    /// Honour `.gitignore` (and git's global and per-repository excludes) outside a git
+    /// repository too. Off by default, as in ripgrep: a stray `.gitignore` in an unpacked
+    /// tarball or a build context must not hide its `.env.production` from a sweep.
+    pub no_require_git: bool,
     /// Follow symbolic links (ripgrep's `--follow`); even then the walk never leaves its
     /// roots and never opens anything but regular files.
     pub follow: bool,
@@ -30,6 +34,10 @@ pub struct WalkOptions {
     pub threads: usize,
     pub quiet: bool,
 }
+
+/// Per-directory ignore file of keysweep, gitignore syntax; honoured in and outside git
+/// repositories, above `.ignore` and `.gitignore` in precedence.
+pub const KEYSWEEP_IGNORE: &str = ".keysweepignore";
 
 thread_local! {
     /// Per-thread read buffer: files are read into it so the walk allocates once per thread.
@@ -171,8 +179,9 @@ fn walk_dir(
         .git_exclude(!opts.no_ignore)
         .ignore(!opts.no_ignore)
         .parents(!opts.no_ignore)
-        // .gitignore files apply even when the tree is not (yet) a git repository.
-        .require_git(false)
+        // Git's ignore rules describe what git leaves out of a repository, so they count only
+        // inside one; `.ignore` and `.keysweepignore` are ours and count everywhere.
+        .require_git(!opts.no_require_git)
         .filter_entry(move |e| {
             if e.file_name() == ".git" {
                 return false;
@@ -184,6 +193,9 @@ fn walk_dir(
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             !exclude.matches(&rel.to_string_lossy(), is_dir)
         });
+    if !opts.no_ignore {
+        builder.add_custom_ignore_filename(KEYSWEEP_IGNORE);
+    }
     let inside = opts
         .follow
         .then(|| std::fs::canonicalize(base).ok())
