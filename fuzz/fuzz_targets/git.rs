@@ -162,7 +162,8 @@ fn run(repo: &Repo, selection: Selection) -> Option<(usize, u64)> {
         timings: false,
     };
     let stats = Stats::default();
-    let history = scan(&opts, &stats, &|b: &[u8]| Some(b.len())).ok()?;
+    let progress = keysweep::progress::Progress::inert();
+    let history = scan(&opts, &stats, &progress, &|b: &[u8]| Some(b.len())).ok()?;
     for (i, _) in &history.places {
         assert!(
             *i < history.payloads.len(),
