@@ -405,6 +405,9 @@ impl RuleSet {
         if rule.placeholder_check && placeholder::is_placeholder(secret) {
             return false;
         }
+        if rule.generic && placeholder::is_publishable(secret) {
+            return false;
+        }
         rule.validators.iter().all(|v| v.check(secret))
     }
 }

@@ -91,16 +91,24 @@ const REFERENCE_PREFIXES: &[&str] = &[
 ];
 
 /// Prefixes (lower-case) of values that are public by design, found under key-like names:
-/// DER public keys in base64 (SubjectPublicKeyInfo of Ed25519, P-256, P-384, RSA) and
-/// Stripe's publishable keys.
+/// DER public keys in base64 (SubjectPublicKeyInfo of Ed25519, P-256, P-384, RSA).
 const PUBLIC_VALUE_PREFIXES: &[&str] = &[
     "mcowbqydk2vw",
     "mfkwewyhkozizj0caq",
     "mhywebgbyqgsm49agegbsubbaai",
     "miibijanbgkqhkig9w0baqefaaocaq8a",
-    "pk_live_",
-    "pk_test_",
 ];
+
+/// Stripe's publishable keys: public, but only a generic rule may take them for that. Other
+/// providers (Courier) use the same `pk_` prefixes for secret tokens, and their rules say so.
+const PUBLISHABLE_PREFIXES: &[&str] = &["pk_live_", "pk_test_"];
+
+/// True for a value a generic rule should leave alone because it is published by design.
+pub fn is_publishable(s: &[u8]) -> bool {
+    PUBLISHABLE_PREFIXES
+        .iter()
+        .any(|p| s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+}
 
 /// Whole values (lower-case) that are words, not secrets.
 const PLACEHOLDER_VALUES: &[&str] = &[
