@@ -66,7 +66,7 @@ impl DetectSecretsBaseline {
                     continue;
                 }
                 out.by_path
-                    .entry(normalize(&path))
+                    .entry(super::normalize_path(&path))
                     .or_default()
                     .insert(e.hashed_secret.to_ascii_lowercase());
             }
@@ -90,7 +90,7 @@ impl DetectSecretsBaseline {
         }
         let hashes = [f.stable_path(), f.path.as_str()]
             .iter()
-            .find_map(|p| self.by_path.get(&normalize(p)));
+            .find_map(|p| self.by_path.get(&super::normalize_path(p)));
         let Some(hashes) = hashes else {
             return false;
         };
@@ -100,16 +100,6 @@ impl DetectSecretsBaseline {
 
 fn is_sha1_hex(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Forward slashes, no leading `./`.
-fn normalize(p: &str) -> String {
-    let p = p.replace('\\', "/");
-    let mut s = p.as_str();
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest;
-    }
-    s.to_string()
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ impl GitleaksIgnore {
         let commit = f.commit.as_ref().map(|c| c.id.to_ascii_lowercase());
         let paths = [f.stable_path(), f.path.as_str()];
         paths.iter().any(|p| {
-            let file = normalize(p);
+            let file = super::normalize_path(p);
             let mut place = Place {
                 commit: None,
                 file,
@@ -103,7 +103,7 @@ fn parse_entry(line: &str) -> Option<Place> {
         Some((c, f)) if is_object_id(c) => (Some(c.to_ascii_lowercase()), f),
         _ => (None, rest),
     };
-    let file = normalize(file);
+    let file = super::normalize_path(file);
     (!file.is_empty()).then_some(Place {
         commit,
         file,
@@ -113,16 +113,6 @@ fn parse_entry(line: &str) -> Option<Place> {
 
 fn is_object_id(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Forward slashes, no leading `./`: how both tools write a path relative to a root.
-fn normalize(p: &str) -> String {
-    let p = p.replace('\\', "/");
-    let mut s = p.as_str();
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest;
-    }
-    s.to_string()
 }
 
 #[cfg(test)]

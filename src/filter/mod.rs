@@ -175,3 +175,14 @@ impl Filters {
         before - findings.len()
     }
 }
+
+/// A path as a `.gitleaksignore` or a detect-secrets baseline writes it, relative to a root:
+/// forward slashes, no leading `./` (how both tools and keysweep's stable paths compare).
+pub(crate) fn normalize_path(p: &str) -> String {
+    let p = p.replace('\\', "/");
+    let mut s = p.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    s.to_string()
+}

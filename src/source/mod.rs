@@ -89,3 +89,34 @@ pub struct CommitInfo {
     /// First line of the commit message.
     pub summary: String,
 }
+
+/// Hands a whole file's bytes on as one blob: binary is skipped and counted, UTF-16 decoded,
+/// the rest counted as scanned. The tree walk and standard input read files the same way.
+/// Returns whether the bytes were scanned.
+pub(crate) fn emit_whole_file(
+    buf: &[u8],
+    origin: Origin,
+    stats: &Stats,
+    on_blob: &mut dyn FnMut(Blob<'_>),
+) -> bool {
+    let text = decode::prepare(buf);
+    if decode::is_decoded(&text) {
+        Stats::add(&stats.decoded, 1);
+    }
+    match text {
+        decode::Text::Binary => {
+            Stats::add(&stats.skipped_binary, 1);
+            false
+        }
+        decode::Text::Scan(bytes) => {
+            Stats::add(&stats.files, 1);
+            Stats::add(&stats.bytes, buf.len() as u64);
+            on_blob(Blob {
+                bytes: &bytes,
+                origin,
+                part: None,
+            });
+            true
+        }
+    }
+}

@@ -8,7 +8,6 @@
 //! holding PATH when there is one (as for a file named on the command line), so a baseline or
 //! an exclude written for the file applies to its content piped in.
 
-use super::decode::{self, Text};
 use super::{Blob, Origin, Stats};
 use crate::pathfilter::PathFilter;
 use anyhow::{bail, Context, Result};
@@ -66,22 +65,7 @@ pub fn scan_reader(
     if opts.name.is_some() && opts.exclude.matches_file(origin.stable_path()) {
         return Ok(());
     }
-    let text = decode::prepare(&buf);
-    if decode::is_decoded(&text) {
-        Stats::add(&stats.decoded, 1);
-    }
-    match text {
-        Text::Binary => Stats::add(&stats.skipped_binary, 1),
-        Text::Scan(bytes) => {
-            Stats::add(&stats.files, 1);
-            Stats::add(&stats.bytes, buf.len() as u64);
-            on_blob(Blob {
-                bytes: &bytes,
-                origin,
-                part: None,
-            });
-        }
-    }
+    super::emit_whole_file(&buf, origin, stats, on_blob);
     Ok(())
 }
 

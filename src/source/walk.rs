@@ -6,7 +6,7 @@
 //! relative to its root; the path relative to the enclosing repository, when there is one, is
 //! recorded for fingerprints and SARIF.
 
-use super::decode::{self, Text};
+use super::decode;
 use super::{parts, Blob, Origin, Stats};
 use crate::pathfilter::PathFilter;
 use crate::safefs;
@@ -307,22 +307,8 @@ fn scan_file(
             Stats::add(&stats.skipped_large, 1);
             return;
         }
-        let text = decode::prepare(&buf);
-        if decode::is_decoded(&text) {
-            Stats::add(&stats.decoded, 1);
-        }
-        match text {
-            Text::Binary => Stats::add(&stats.skipped_binary, 1),
-            Text::Scan(bytes) => {
-                Stats::add(&stats.files, 1);
-                Stats::add(&stats.bytes, buf.len() as u64);
-                on_blob(Blob {
-                    bytes: &bytes,
-                    origin,
-                    part: None,
-                });
-                on_file_done(buf.len() as u64);
-            }
+        if super::emit_whole_file(&buf, origin, stats, &mut |b| on_blob(b)) {
+            on_file_done(buf.len() as u64);
         }
     });
 }
