@@ -16,7 +16,7 @@
 mod common;
 
 use common::prerequisite;
-use common::repo::Repo;
+use common::repo::{isolated, Repo};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -151,21 +151,6 @@ fn sh_lines() -> Vec<(usize, String)> {
         }
     }
     lines
-}
-
-/// `program` in `dir` with the isolated git environment tests/common/repo.rs uses.
-fn isolated(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
-    let mut c = Command::new(program);
-    c.current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.org")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.org")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/nonexistent/keysweep-test-gitconfig")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_DIR");
-    c
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -17,10 +17,10 @@
 //! `pre-commit run` typed in a shell or a CI step has no commit in progress.
 
 use crate::cli::{HookCmd, InstallHookCmd, PreCommitHookCmd, PreCommitMode};
-use crate::commands::scan::{report_options, run_info, summary};
+use crate::commands::scan::{report_context, report_options, run_info, summary};
 use crate::exit;
 use crate::pipeline::{self, Mode, Outcome, ScanOptions};
-use crate::report::{self, ReportContext};
+use crate::report;
 use anyhow::{bail, Context, Result};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -150,13 +150,7 @@ fn pre_commit(cmd: PreCommitHookCmd) -> Result<i32> {
         pipeline::run(&opts)?
     };
     let run = run_info(&opts.mode, &outcome, started);
-    let ctx = ReportContext {
-        rules: &outcome.rules,
-        show_secrets: cmd.output.show_secrets,
-        repo_root: outcome.repo_root.as_deref(),
-        notices: &outcome.notices,
-        run: &run,
-    };
+    let ctx = report_context(&outcome, cmd.output.show_secrets, &run);
     report::emit(&report_options(&cmd.output), &outcome.findings, &ctx)?;
     if !cmd.quiet {
         eprintln!(

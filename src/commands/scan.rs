@@ -17,13 +17,7 @@ pub fn run(cmd: ScanCmd, color: bool) -> Result<i32> {
     let options = scan_options(&cmd.target)?;
     let outcome = pipeline::run(&options)?;
     let run = run_info(&options.mode, &outcome, started);
-    let ctx = ReportContext {
-        rules: &outcome.rules,
-        show_secrets: cmd.output.show_secrets,
-        repo_root: outcome.repo_root.as_deref(),
-        notices: &outcome.notices,
-        run: &run,
-    };
+    let ctx = report_context(&outcome, cmd.output.show_secrets, &run);
     match write_report(&cmd.output, &outcome.findings, &ctx, color) {
         // `keysweep scan -f json | head`: the reader has gone; the exit code still says
         // what was found.
@@ -43,6 +37,21 @@ pub fn run(cmd: ScanCmd, color: bool) -> Result<i32> {
 }
 
 /// How the scan ran, for the reports that describe the run (SARIF, GitLab).
+/// What every report of a scan knows besides its findings (shared with the pre-commit hook).
+pub(crate) fn report_context<'a>(
+    outcome: &'a Outcome,
+    show_secrets: bool,
+    run: &'a RunInfo,
+) -> ReportContext<'a> {
+    ReportContext {
+        rules: &outcome.rules,
+        show_secrets,
+        repo_root: outcome.repo_root.as_deref(),
+        notices: &outcome.notices,
+        run,
+    }
+}
+
 pub(crate) fn run_info(mode: &Mode, outcome: &Outcome, started: std::time::SystemTime) -> RunInfo {
     let kind = match mode {
         Mode::Tree { .. } => ScanKind::Tree,

@@ -42,16 +42,7 @@ impl Repo {
 
     /// `program` in the repository with a clean, fixed git environment.
     pub fn cmd(&self, program: impl AsRef<OsStr>) -> Command {
-        let mut c = Command::new(program);
-        c.current_dir(self.path())
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.org")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.org")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/nonexistent/keysweep-test-gitconfig")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_DIR");
+        let mut c = isolated(program, self.path());
         (self.setup)(&mut c);
         c
     }
@@ -96,4 +87,20 @@ impl Repo {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--no-verify", "-m", msg]);
     }
+}
+
+/// `program` in `dir` with a clean, fixed git environment: no system or user config, a fixed
+/// identity, and none of the caller's index or git-dir overrides (a test run from a git hook).
+pub fn isolated(program: impl AsRef<OsStr>, dir: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.org")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.org")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/nonexistent/keysweep-test-gitconfig")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR");
+    c
 }
