@@ -104,7 +104,7 @@ fn pack_is_large_and_mostly_keyword_driven() {
     assert_eq!(
         set.unscreened_keywords(),
         0,
-        "a keyword's line rules do not fit one RegexSet"
+        "a keyword's line rules do not fit one screen"
     );
     let keywordless: Vec<_> = set.keywordless_rules().map(|r| r.id.clone()).collect();
     assert!(

@@ -9,19 +9,18 @@
 mod anchor;
 mod examples;
 mod keywords;
+mod screen;
 mod window;
 
-use crate::rules::{entropy, placeholder, Rule};
+use crate::rules::{compile, entropy, placeholder, Rule};
 use keywords::KeywordSearch;
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::Regex;
+use screen::Screen;
 
 /// How far past a window's cut a match that runs into it is followed to its line's end.
 const LONG_LINE: usize = 16 << 10;
 
-/// Lazy-DFA cache per regex and thread. The default (2 MiB) is too small for the
-/// many-rule sets of the generic keywords: real code fills it, the DFA is rebuilt over
-/// and over and then gives up for the far slower PikeVM (seen in perf on Rust crates).
-const DFA_CACHE: usize = 16 << 20;
+use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 pub use examples::{check_examples_together, check_rule_examples};
@@ -56,10 +55,7 @@ impl CompiledRule {
     fn regex(&self, errors: &Mutex<Vec<String>>) -> Option<&(Regex, usize)> {
         self.regex
             .get_or_init(|| {
-                let re = match RegexBuilder::new(&self.rule.regex)
-                    .dfa_size_limit(DFA_CACHE)
-                    .build()
-                {
+                let re = match compile::regex(&self.rule.regex) {
                     Ok(re) => re,
                     Err(e) => {
                         record(
@@ -80,29 +76,20 @@ impl CompiledRule {
     }
 }
 
-/// The line-only rules one keyword selects, and their regexes as one set (built on first use).
+/// The line-only rules one keyword selects, and their screen (built on first use).
 struct LineScreen {
     rules: Vec<usize>,
-    set: OnceLock<Option<regex::bytes::RegexSet>>,
+    screen: OnceLock<Option<Screen>>,
 }
 
 impl LineScreen {
-    /// The set, or None when it does not build (recorded in `errors`; its rules are then
+    /// The screen, or None when it does not build (recorded in `errors`; its rules are then
     /// searched one by one: correct, only slower).
-    fn set(
-        &self,
-        rules: &[CompiledRule],
-        errors: &Mutex<Vec<String>>,
-    ) -> Option<&regex::bytes::RegexSet> {
-        self.set
+    fn screen(&self, rules: &[CompiledRule], errors: &Mutex<Vec<String>>) -> Option<&Screen> {
+        self.screen
             .get_or_init(|| {
-                let set = regex::bytes::RegexSetBuilder::new(
-                    self.rules.iter().map(|&r| &rules[r].rule.regex),
-                )
-                .dfa_size_limit(DFA_CACHE)
-                .build();
-                match set {
-                    Ok(set) => Some(set),
+                match Screen::build(self.rules.iter().map(|&r| rules[r].rule.regex.as_str())) {
+                    Ok(screen) => Some(screen),
                     Err(e) => {
                         let ids: Vec<&str> =
                             self.rules.iter().map(|&r| rules[r].rule.id.as_str()).collect();
@@ -146,32 +133,26 @@ pub struct RuleSet {
 impl RuleSet {
     /// Builds the keyword search. Regexes are not compiled here (see `CompiledRule`).
     pub fn new(rules: Vec<Rule>) -> RuleSet {
+        // Each distinct keyword (lower-cased) once, with the rules that name it: one pass over
+        // the rules, so building the set stays linear in the pack's size. The keyword search
+        // reports every occurrence of every keyword, including ones inside or overlapping
+        // another, so a keyword selects exactly the rules that name it.
         let mut keywords: Vec<Vec<u8>> = Vec::new();
-        for r in &rules {
+        let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
             for k in &r.keywords {
                 let k = k.to_ascii_lowercase().into_bytes();
-                if !keywords.contains(&k) {
-                    keywords.push(k);
+                let pattern = *index.entry(k).or_insert_with_key(|k| {
+                    keywords.push(k.clone());
+                    pattern_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if pattern_rules[pattern].last() != Some(&i) {
+                    pattern_rules[pattern].push(i);
                 }
             }
         }
-        // The keyword search reports every occurrence of every keyword, including ones
-        // inside or overlapping another, so a keyword selects exactly the rules that name it.
-        let pattern_rules: Vec<Vec<usize>> = keywords
-            .iter()
-            .map(|k| {
-                rules
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        r.keywords
-                            .iter()
-                            .any(|rk| rk.as_bytes().eq_ignore_ascii_case(k))
-                    })
-                    .map(|(i, _)| i)
-                    .collect()
-            })
-            .collect();
         let line_screens = pattern_rules
             .iter()
             .map(|rs| LineScreen {
@@ -180,7 +161,7 @@ impl RuleSet {
                     .copied()
                     .filter(|&r| rules[r].window() == [0, 0])
                     .collect(),
-                set: OnceLock::new(),
+                screen: OnceLock::new(),
             })
             .collect();
         let keywordless = rules
@@ -221,12 +202,12 @@ impl RuleSet {
         self.rules.len()
     }
 
-    /// Keywords whose line-only rules could not be compiled into one RegexSet (their rules
-    /// are then searched one by one: correct, only slower). Compiles every set.
+    /// Keywords whose line-only rules could not be compiled into one screen (their rules
+    /// are then searched one by one: correct, only slower). Builds every screen.
     pub fn unscreened_keywords(&self) -> usize {
         self.line_screens
             .iter()
-            .filter(|s| s.rules.len() > 1 && s.set(&self.rules, &self.errors).is_none())
+            .filter(|s| s.rules.len() > 1 && s.screen(&self.rules, &self.errors).is_none())
             .count()
     }
 
@@ -278,17 +259,20 @@ impl RuleSet {
             .into_iter()
             .map(|w| (w.rule, w.start, w.end))
             .collect();
-        // Screen each hit line once with all of its keyword's line rules as one RegexSet: on
-        // secret-free code most lines match none, and one set pass is far cheaper than a
+        // Screen each hit line once with all of its keyword's line rules at once: on
+        // secret-free code most lines match none, and one screen pass is far cheaper than a
         // search per rule. Only the rules the set reports are confirmed.
         lines.sort_unstable();
         lines.dedup();
         for (pattern, start, end) in lines {
             let screen = &self.line_screens[pattern];
             let text = &haystack[start..end];
-            match screen.set(&self.rules, &self.errors) {
-                Some(set) => {
-                    for i in set.matches(text).iter() {
+            match screen
+                .screen(&self.rules, &self.errors)
+                .and_then(|s| s.matches(text))
+            {
+                Some(matched) => {
+                    for i in matched {
                         windows.push(Window {
                             rule: screen.rules[i],
                             start,

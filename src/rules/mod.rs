@@ -1,6 +1,7 @@
 //! Rule definitions: the TOML format of `patterns/*.toml` and of user rule files, loading
 //! and validation. A rule knows how to recognise a secret; it knows nothing about files.
 
+pub mod compile;
 pub mod entropy;
 pub mod example;
 pub mod kind;
@@ -222,7 +223,7 @@ impl Rule {
     /// Compiles the regex once to report syntax errors. The engine compiles lazily, so this
     /// is for user rule files, `rules check` and the pack's own tests, not for start-up.
     pub fn check_regex(&self) -> Result<()> {
-        regex::bytes::Regex::new(&self.regex)
+        compile::regex(&self.regex)
             .map(|_| ())
             .with_context(|| format!("rule {}: invalid regex", self.id))
     }
