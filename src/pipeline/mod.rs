@@ -11,6 +11,7 @@
 //! what several places say about one secret. Commands describe a scan with [`ScanOptions`]
 //! (plain data, no command-line types) and report the [`Outcome`].
 
+mod background;
 mod history;
 mod staged;
 mod stdin;
@@ -27,6 +28,7 @@ use crate::pathfilter::{PathFilter, PathFilterBuilder};
 use crate::progress::Progress;
 use crate::source::{Blob, Origin, Stats};
 use anyhow::Result;
+use background::Background;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -110,7 +112,8 @@ pub struct Outcome {
 
 /// What every stage of one scan shares.
 struct Stages {
-    rules: RuleSet,
+    /// Built in the background while the source gets ready; see [`Stages::rules`].
+    rules: Background<RuleSet>,
     filters: Filters,
     exclude: PathFilter,
     max_file_size: u64,
@@ -121,18 +124,21 @@ struct Stages {
 }
 
 impl Stages {
+    /// The rule set (waits for its build the first time).
+    fn rules(&self) -> &RuleSet {
+        self.rules.get()
+    }
+
     /// The engine's matches in `bytes`, placed, minus those the content-only filters drop.
     /// Depends on content only, so a git blob seen at many paths is scanned once.
     fn hits(&self, bytes: &[u8]) -> Vec<Hit> {
-        let mut matches = self.rules.scan(bytes);
-        matches.retain(|m| {
-            self.filters
-                .keeps_match(bytes, m, &self.rules.rule(m.rule).id)
-        });
+        let rules = self.rules();
+        let mut matches = rules.scan(bytes);
+        matches.retain(|m| self.filters.keeps_match(bytes, m, &rules.rule(m.rule).id));
         if matches.is_empty() {
             return Vec::new();
         }
-        let mut hits = place_matches(&self.rules, bytes, &matches);
+        let mut hits = place_matches(rules, bytes, &matches);
         hits.retain(|h| self.filters.keeps_hit_in(h, bytes));
         hits
     }
@@ -224,7 +230,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         None => load_gitleaks_ignore(config_root.as_deref(), &stats, opts.quiet)?,
     };
     let stages = Stages {
-        rules: RuleSet::new(cfg.rules),
+        rules: Background::spawn("rule set", move || RuleSet::new(cfg.rules))?,
         filters: Filters {
             allowlist: cfg.allowlist,
             gitleaks_ignore,
@@ -263,7 +269,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         Mode::Stdin { name } => (stdin::scan(&stages, name.clone(), &stats)?, "files", false),
     };
     stages.progress.finish();
-    for e in stages.rules.errors() {
+    for e in stages.rules().errors() {
         stats.warn(opts.quiet, e);
     }
     let mut findings = findings;
@@ -280,7 +286,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         findings,
         stats,
         elapsed: started.elapsed(),
-        rules: stages.rules,
+        rules: stages.rules.into_inner(),
         unit,
         repo_root,
         notices: trust.notices,
