@@ -3,7 +3,7 @@
 
 use super::Secret;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The resource a policy grants for one secret: its ARN when known (created, reused,
 /// looked up), else the ARN pattern `arn:aws:secretsmanager:REGION:*:secret:NAME-??????`.
@@ -18,40 +18,61 @@ pub fn resource(s: &Secret, region: Option<&str>) -> String {
     }
 }
 
-/// The policy document: `secretsmanager:GetSecretValue` on exactly these secrets, plus
-/// `kms:Decrypt` on a customer managed key when one was given.
+/// The policy document: exactly what the printed code needs, on exactly these secrets.
+/// `secretsmanager:GetSecretValue` on all of them; `secretsmanager:DescribeSecret` on those
+/// read through a caching client (it describes a secret before reading it, and gets
+/// AccessDenied without it); with a customer managed key, `kms:Decrypt` on the key's ARN
+/// (resolved from an alias with kms:DescribeKey), only through Secrets Manager and only for
+/// these secrets (the encryption context Secrets Manager sends is the secret's ARN).
+/// Secrets whose key could not be resolved are listed in `unresolved`.
 pub fn policy(secrets: &[&Secret], region: Option<&str>) -> Value {
-    let resources: Vec<String> = secrets.iter().map(|s| resource(s, region)).collect();
+    let stored: Vec<&&Secret> = secrets.iter().filter(|s| s.route.stored()).collect();
+    let resources: Vec<String> = stored.iter().map(|s| resource(s, region)).collect();
     let mut statements = vec![json!({
         "Sid": "ReadMigratedSecrets",
         "Effect": "Allow",
         "Action": "secretsmanager:GetSecretValue",
         "Resource": resources,
     })];
-    let keys: BTreeSet<&str> = secrets
+    let cached: Vec<String> = stored
         .iter()
-        .filter_map(|s| s.kms_key_id.as_deref())
+        .filter(|s| s.caching)
+        .map(|s| resource(s, region))
         .collect();
-    if !keys.is_empty() {
-        let keys: Vec<String> = keys
-            .into_iter()
-            .map(|k| {
-                if k.starts_with("arn:") {
-                    k.to_string()
-                } else {
-                    format!("arn:aws:kms:{}:*:key/{k}", region.unwrap_or("*"))
-                }
-            })
-            .collect();
+    if !cached.is_empty() {
         statements.push(json!({
-            "Sid": "DecryptMigratedSecrets",
+            "Sid": "DescribeForTheCachingClient",
+            "Effect": "Allow",
+            "Action": "secretsmanager:DescribeSecret",
+            "Resource": cached,
+        }));
+    }
+    let mut by_key: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for s in &stored {
+        if let Some(k) = s.kms_key_arn.as_deref() {
+            by_key.entry(k).or_default().push(resource(s, region));
+        }
+    }
+    for (i, (key, arns)) in by_key.into_iter().enumerate() {
+        let exact = arns.iter().all(|a| !a.contains('*') && !a.contains('?'));
+        let op = if exact { "StringEquals" } else { "StringLike" };
+        statements.push(json!({
+            "Sid": if i == 0 { "DecryptMigratedSecrets".to_string() } else { format!("DecryptMigratedSecrets{}", i + 1) },
             "Effect": "Allow",
             "Action": "kms:Decrypt",
-            "Resource": keys,
-            "Condition": {"StringLike": {"kms:ViaService": format!("secretsmanager.{}.amazonaws.com", region.unwrap_or("*"))}},
+            "Resource": key,
+            "Condition": {
+                "StringEquals": {"kms:ViaService": format!("secretsmanager.{}.amazonaws.com", key_region(key).or(region).unwrap_or("*"))},
+                op: {"kms:EncryptionContext:SecretARN": arns},
+            },
         }));
     }
     json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The region of a key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`).
+fn key_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
 }
 
 /// The rotation reminder, with the commits that introduced each leaked value when known.
