@@ -208,6 +208,10 @@ impl Conn {
             .send()
             .await
         {
+            Ok(out) if out.deleted_date().is_some() => Err(OpError {
+                fatal: false,
+                message: "the name belongs to a secret scheduled for deletion: restore it (aws secretsmanager restore-secret) or choose another name".into(),
+            }),
             Ok(out) => {
                 let stages = out.version_ids_to_stages();
                 let current = stages
