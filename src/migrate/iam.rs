@@ -54,17 +54,23 @@ pub fn policy(secrets: &[&Secret], region: Option<&str>) -> Value {
         }
     }
     for (i, (key, arns)) in by_key.into_iter().enumerate() {
+        let via = format!(
+            "secretsmanager.{}.amazonaws.com",
+            key_region(key).or(region).unwrap_or("*")
+        );
+        // Exact ARNs once the secrets exist; before, the same `-??????` patterns as above.
         let exact = arns.iter().all(|a| !a.contains('*') && !a.contains('?'));
-        let op = if exact { "StringEquals" } else { "StringLike" };
+        let condition = if exact {
+            json!({"StringEquals": {"kms:ViaService": via, "kms:EncryptionContext:SecretARN": arns}})
+        } else {
+            json!({"StringEquals": {"kms:ViaService": via}, "StringLike": {"kms:EncryptionContext:SecretARN": arns}})
+        };
         statements.push(json!({
             "Sid": if i == 0 { "DecryptMigratedSecrets".to_string() } else { format!("DecryptMigratedSecrets{}", i + 1) },
             "Effect": "Allow",
             "Action": "kms:Decrypt",
             "Resource": key,
-            "Condition": {
-                "StringEquals": {"kms:ViaService": format!("secretsmanager.{}.amazonaws.com", key_region(key).or(region).unwrap_or("*"))},
-                op: {"kms:EncryptionContext:SecretARN": arns},
-            },
+            "Condition": condition,
         }));
     }
     json!({"Version": "2012-10-17", "Statement": statements})

@@ -227,7 +227,9 @@ pub fn text(
         } else {
             format!("JSON keys {}", s.keys.join(", "))
         };
-        o.push_str(&format!("    value:  {keys} ({})\n", s.kind.as_str()));
+        if s.route.stored() {
+            o.push_str(&format!("    value:  {keys} ({})\n", s.kind.as_str()));
+        }
         for (j, site) in s.sites.iter().enumerate() {
             let key = site
                 .key
