@@ -454,36 +454,35 @@ print(json.dumps({"rotation": d.get("RotationEnabled"), "rules": d.get("Rotation
         "a caching reader: {d:#}"
     );
 
-    // A rotation function is sent as given: moto looks it up (and finds none here), so
-    // the step fails for that secret, in one line, and the run says so.
+    // With a rotation function: sent as given, enabled, and rotated right away.
+    let function = moto::rotation_function("keysweep-test-rotator");
     let p2 = uniq("t-life-fn");
-    let o = moto::migrate(
-        &t,
-        &[
-            "--endpoint-url",
-            &url,
-            "--prefix",
-            &p2,
-            "--apply",
-            "--rotate-with",
-            "arn:aws:lambda:us-east-1:123456789012:function:no-such-rotator",
-            "--rotation-schedule",
-            "rate(7 days)",
-            "--rotation-window",
-            "4h",
-        ],
+    let o = moto::migrate(&t, &[
+        "--endpoint-url", &url, "--prefix", &p2, "--apply",
+        "--rotate-with", &function, "--rotation-schedule", "rate(7 days)",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let d = boto3(
+        r#"
+c = client("secretsmanager")
+name = [s["Name"] for s in c.list_secrets()["SecretList"] if s["Name"].startswith(sys.argv[2])][0]
+d = c.describe_secret(SecretId=name)
+print(json.dumps({"fn": d.get("RotationLambdaARN"), "rotation": d.get("RotationEnabled"),
+                  "days": d.get("RotationRules", {}).get("AutomaticallyAfterDays"), "rotated": "LastRotatedDate" in d}))
+"#,
+        &[&format!("{p2}/")],
     );
+    assert_eq!(d, serde_json::json!({"fn": function, "rotation": true, "days": 7, "rotated": true}));
+    // A function that does not exist: that step fails for that secret, in one line.
+    let p3 = uniq("t-life-nofn");
+    let o = moto::migrate(&t, &[
+        "--endpoint-url", &url, "--prefix", &p3, "--apply",
+        "--rotate-with", "arn:aws:lambda:us-east-1:123456789012:function:no-such-rotator",
+        "--rotation-schedule", "rate(7 days)", "--rotation-window", "4h",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stdout(&o).contains("then:   FAILED: RotateSecret: ResourceNotFoundException"),
-        "{}",
-        stdout(&o)
-    );
-    assert!(
-        stderr(&o).contains("rotation/replication/policy steps failed 1"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stdout(&o).contains("then:   FAILED: RotateSecret: ResourceNotFoundException"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("rotation/replication/policy steps failed 1"), "{}", stderr(&o));
     // Flags that do not fit together are refused before anything is sent.
     let o = moto::migrate(
         &t,

@@ -319,9 +319,21 @@ fn run_status(cmd: MigrateStatusCmd) -> Result<i32> {
         Ok(d) => d,
         Err(msg) => bail!("{msg}"),
     };
-    if let Some(p) = &cmd.name_prefix {
-        described.retain(|d| d.name.starts_with(p.as_str()));
-    }
+    // The secrets migrated from this tree: its directory's name is their keysweep:repo tag.
+    let root = cmd
+        .target
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let repo = repo_name(&root);
+    described.retain(|d| {
+        d.repo == repo
+            && cmd
+                .name_prefix
+                .as_deref()
+                .is_none_or(|p| d.name.starts_with(p))
+    });
     let rows = status::rows(&described, &|fp| present.contains(fp));
     let out = match cmd.format {
         PlanFormat::Json => format!("{}\n", serde_json::to_string_pretty(&status::json(&rows))?),

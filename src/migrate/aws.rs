@@ -387,7 +387,11 @@ impl Conn {
                 Err(e) => Err(self.describe(&e, "ReplicateSecretToRegions").message),
             });
         } else if !life.replica_regions.is_empty() {
-            out.push(Ok(format!("replicas: {}", life.replica_regions.join(", "))));
+            out.push(Ok(format!(
+                "{} {}",
+                if stored_now { "replicated to" } else { "already replicated to" },
+                life.replica_regions.join(", ")
+            )));
         }
         if !life.readers.is_empty() {
             let policy = super::lifecycle::resource_policy(&life.readers, s.caching);
@@ -494,6 +498,7 @@ impl Conn {
                 arn: d.arn().unwrap_or(&arn).to_string(),
                 fingerprint: tag(super::FINGERPRINT_TAG),
                 path: tag("keysweep:path"),
+                repo: tag("keysweep:repo"),
                 created: d.created_date().map(|t| t.secs()),
                 last_accessed: d.last_accessed_date().map(|t| t.secs()),
                 rotation_enabled: d.rotation_enabled() == Some(true),

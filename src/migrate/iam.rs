@@ -124,3 +124,85 @@ pub fn rotation_reminder(secrets: &[&Secret]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::route::Route;
+    use crate::migrate::{Action, Kind};
+    use crate::rules::CredentialKind;
+
+    fn secret(name: &str, caching: bool, arn: Option<&str>) -> Secret {
+        Secret {
+            name: name.into(),
+            value: String::new(),
+            kind: Kind::Token,
+            keys: vec!["token".into()],
+            sites: Vec::new(),
+            tags: Vec::new(),
+            description: String::new(),
+            kms_key_id: Some("alias/app".into()),
+            token: String::new(),
+            action: match arn {
+                Some(a) => Action::Created { arn: a.into() },
+                None => Action::Create,
+            },
+            credential: CredentialKind::AccessToken,
+            route: Route::SecretsManager,
+            caching,
+            kms_key_arn: Some(
+                "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                    .into(),
+            ),
+            after: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn describe_only_for_caching_readers_and_decrypt_on_the_key_arn() {
+        let a = secret(
+            "a",
+            true,
+            Some("arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"),
+        );
+        let b = secret(
+            "b",
+            false,
+            Some("arn:aws:secretsmanager:eu-west-1:111122223333:secret:b-GhIjKl"),
+        );
+        let p = policy(&[&a, &b], Some("eu-west-1"));
+        let st = p["Statement"].as_array().unwrap();
+        assert_eq!(st.len(), 3, "{p:#}");
+        assert_eq!(st[0]["Resource"].as_array().unwrap().len(), 2);
+        assert_eq!(st[1]["Action"], "secretsmanager:DescribeSecret");
+        assert_eq!(st[1]["Resource"], json!([a.action.arn().unwrap()]));
+        assert_eq!(st[2]["Resource"], a.kms_key_arn.as_deref().unwrap());
+        assert_eq!(
+            st[2]["Condition"]["StringEquals"]["kms:ViaService"],
+            "secretsmanager.eu-west-1.amazonaws.com"
+        );
+        assert!(!p.to_string().contains("key/alias"));
+        // Plain readers only: no DescribeSecret at all.
+        let p = policy(&[&b], Some("eu-west-1"));
+        assert!(!p.to_string().contains("DescribeSecret"), "{p:#}");
+        // Before creation: ARN patterns, matched with StringLike.
+        let c = secret("c", false, None);
+        let p = policy(&[&c], Some("eu-west-1"));
+        assert!(
+            p["Statement"][1]["Condition"]["StringLike"]["kms:EncryptionContext:SecretARN"][0]
+                .as_str()
+                .unwrap()
+                .ends_with(":secret:c-??????")
+        );
+        // An unresolved key gets no statement rather than a made-up ARN.
+        let mut d = secret("d", false, None);
+        d.kms_key_arn = None;
+        assert_eq!(
+            policy(&[&d], Some("eu-west-1"))["Statement"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}

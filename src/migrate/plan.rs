@@ -117,6 +117,7 @@ pub fn build(
         let mut tags = vec![
             ("keysweep:rule".to_string(), tag_value(&first.rule_id)),
             ("keysweep:path".to_string(), tag_value(&first.path)),
+            ("keysweep:repo".to_string(), tag_value(opts.repo)),
             (
                 super::FINGERPRINT_TAG.to_string(),
                 tag_value(&first.fingerprint),

@@ -210,9 +210,9 @@ pub fn text(
     }
     for (i, s) in secrets.iter().enumerate() {
         o.push_str(&format!("[{}] {}\n", i + 1, s.name));
+        o.push_str(&format!("    route:  {}\n", s.route.as_str()));
         o.push_str(&format!(
-            "    route:  {} ({})\n",
-            s.route.as_str(),
+            "    why:    {}\n",
             route::why(s.route, s.credential)
         ));
         o.push_str(&format!("    action: {}\n", describe(&s.action, update)));

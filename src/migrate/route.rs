@@ -87,7 +87,7 @@ pub fn why(r: Route, kind: CredentialKind) -> String {
     match r {
         Route::SecretsManager => format!(
             "a {} is an application credential: Secrets Manager",
-            kind.as_str()
+            kind.as_str().replace('-', " ")
         ),
         Route::IamRole => "AWS access keys belong to no file: an IAM role gives the code temporary credentials (stored keys would need credentials to be read back); not stored (--store-aws-keys stores them)".into(),
         Route::InstanceConnect => "an SSH key gives shell access: EC2 Instance Connect or SSM Session Manager grant it per session, with no shared key; not stored".into(),

@@ -15,6 +15,8 @@ pub struct Described {
     pub arn: String,
     pub fingerprint: String,
     pub path: String,
+    /// The `keysweep:repo` tag: the name of the directory it was migrated from.
+    pub repo: String,
     pub created: Option<i64>,
     pub last_accessed: Option<i64>,
     pub rotation_enabled: bool,

@@ -168,3 +168,33 @@ pub fn run_ok(cmd: &mut Command, what: &str) -> Output {
     );
     o
 }
+
+/// A rotation function on the server (moto's Lambda without Docker: invocations answer
+/// with a stub, which is all a rotation test against moto can have). Returns its ARN;
+/// an existing function of that name is reused.
+pub fn rotation_function(name: &str) -> String {
+    let script = r#"
+import io, urllib.request, zipfile
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/moto-api/config", method="POST",
+    data=json.dumps({"lambda": {"use_docker": False}}).encode()))
+iam, lam = client("iam"), client("lambda")
+try:
+    print(json.dumps(lam.get_function(FunctionName=sys.argv[2])["Configuration"]["FunctionArn"]))
+    sys.exit(0)
+except lam.exceptions.ResourceNotFoundException:
+    pass
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+         "Principal": {"Service": "lambda.amazonaws.com"}}]}
+try:
+    role = iam.create_role(RoleName=sys.argv[2], AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+except iam.exceptions.EntityAlreadyExistsException:
+    role = iam.get_role(RoleName=sys.argv[2])["Role"]["Arn"]
+code = io.BytesIO()
+with zipfile.ZipFile(code, "w") as z:
+    z.writestr("index.py", "def handler(event, context):\n    return None\n")
+fn = lam.create_function(FunctionName=sys.argv[2], Runtime="python3.12", Role=role,
+                         Handler="index.handler", Code={"ZipFile": code.getvalue()})
+print(json.dumps(fn["FunctionArn"]))
+"#;
+    boto3(script, &[name]).as_str().unwrap().to_string()
+}
