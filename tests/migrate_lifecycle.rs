@@ -457,10 +457,20 @@ print(json.dumps({"rotation": d.get("RotationEnabled"), "rules": d.get("Rotation
     // With a rotation function: sent as given, enabled, and rotated right away.
     let function = moto::rotation_function("keysweep-test-rotator");
     let p2 = uniq("t-life-fn");
-    let o = moto::migrate(&t, &[
-        "--endpoint-url", &url, "--prefix", &p2, "--apply",
-        "--rotate-with", &function, "--rotation-schedule", "rate(7 days)",
-    ]);
+    let o = moto::migrate(
+        &t,
+        &[
+            "--endpoint-url",
+            &url,
+            "--prefix",
+            &p2,
+            "--apply",
+            "--rotate-with",
+            &function,
+            "--rotation-schedule",
+            "rate(7 days)",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let d = boto3(
         r#"
@@ -472,17 +482,39 @@ print(json.dumps({"fn": d.get("RotationLambdaARN"), "rotation": d.get("RotationE
 "#,
         &[&format!("{p2}/")],
     );
-    assert_eq!(d, serde_json::json!({"fn": function, "rotation": true, "days": 7, "rotated": true}));
+    assert_eq!(
+        d,
+        serde_json::json!({"fn": function, "rotation": true, "days": 7, "rotated": true})
+    );
     // A function that does not exist: that step fails for that secret, in one line.
     let p3 = uniq("t-life-nofn");
-    let o = moto::migrate(&t, &[
-        "--endpoint-url", &url, "--prefix", &p3, "--apply",
-        "--rotate-with", "arn:aws:lambda:us-east-1:123456789012:function:no-such-rotator",
-        "--rotation-schedule", "rate(7 days)", "--rotation-window", "4h",
-    ]);
+    let o = moto::migrate(
+        &t,
+        &[
+            "--endpoint-url",
+            &url,
+            "--prefix",
+            &p3,
+            "--apply",
+            "--rotate-with",
+            "arn:aws:lambda:us-east-1:123456789012:function:no-such-rotator",
+            "--rotation-schedule",
+            "rate(7 days)",
+            "--rotation-window",
+            "4h",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stdout(&o).contains("then:   FAILED: RotateSecret: ResourceNotFoundException"), "{}", stdout(&o));
-    assert!(stderr(&o).contains("rotation/replication/policy steps failed 1"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("then:   FAILED: RotateSecret: ResourceNotFoundException"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("rotation/replication/policy steps failed 1"),
+        "{}",
+        stderr(&o)
+    );
     // Flags that do not fit together are refused before anything is sent.
     let o = moto::migrate(
         &t,
@@ -565,4 +597,150 @@ fn status_before_and_after_the_literal_is_removed() {
         "{text}"
     );
     assert!(!text.contains(TOKEN));
+}
+
+/// Splits a README command line into words (double quotes group, as the shell would).
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// What may differ between the README and a run: ARN suffixes and dates, and column widths.
+fn normalise(line: &str) -> String {
+    let s: Vec<char> = arn_suffixes(line).chars().collect();
+    let mut out = String::new();
+    // Dates YYYY-MM-DD → DATE.
+    let mut i = 0;
+    while i < s.len() {
+        let is_date = i + 10 <= s.len()
+            && s[i..i + 10].iter().enumerate().all(|(k, c)| {
+                if k == 4 || k == 7 {
+                    *c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if is_date {
+            out.push_str("DATE");
+            i += 10;
+        } else {
+            out.push(s[i]);
+            i += 1;
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `...:secret:NAME-AbCdEf` → `...:secret:NAME-XXXXXX`.
+fn arn_suffixes(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(":secret:") {
+        let (head, tail) = rest.split_at(i + ":secret:".len());
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c == '"' || c == ':' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let name = &tail[..end];
+        match name.rfind('-') {
+            Some(d) if name.len() - d == 7 => {
+                out.push_str(&name[..d]);
+                out.push_str("-XXXXXX");
+            }
+            _ => out.push_str(name),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn readme_migrate_session_is_what_the_binary_prints() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### `keysweep migrate [PATH]`").unwrap()..];
+    let block = &section[section.find("```text\n").unwrap() + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    // The README's tree: a checkout named `orders` with the fixture's settings.py.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("orders");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/migrate/app/settings.py"
+        ),
+        root.join("settings.py"),
+    )
+    .unwrap();
+    let t = moto::tree_of("testdata/migrate/langs");
+    let url = moto_url();
+    let p = uniq("readme");
+    moto::rotation_function("rotate-orders-db");
+    let mut sessions: Vec<(String, Vec<&str>)> = Vec::new();
+    for line in block.lines() {
+        match line.strip_prefix("$ ") {
+            Some(cmd) => sessions.push((cmd.to_string(), Vec::new())),
+            None => sessions
+                .last_mut()
+                .expect("the block starts with a command")
+                .1
+                .push(line),
+        }
+    }
+    assert!(sessions.len() >= 3, "{sessions:?}");
+    for (cmd, shown) in &sessions {
+        let mut args = words(cmd);
+        assert_eq!(args.remove(0), "keysweep", "{cmd}");
+        for a in args.iter_mut() {
+            if a == "prod" {
+                *a = p.clone();
+            }
+        }
+        args.extend(["--endpoint-url".to_string(), url.clone()]);
+        if args[1] == "status" {
+            args.extend(["--name-prefix".to_string(), p.clone()]);
+        }
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_keysweep"));
+        c.current_dir(&root)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap())
+            .env("HOME", &t.home)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(&args);
+        for (k, v) in moto::TEST_CREDENTIALS {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        let actual: Vec<String> = format!("{}{}", stdout(&o), stderr(&o))
+            .replace(&p, "prod")
+            .lines()
+            .map(normalise)
+            .collect();
+        for line in shown.iter().filter(|l| l.trim() != "...") {
+            let want = normalise(line);
+            assert!(
+                actual.contains(&want),
+                "README.md: `{cmd}` does not print\n{line}\nIt printed:\n{}",
+                actual.join("\n")
+            );
+        }
+    }
 }

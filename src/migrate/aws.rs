@@ -389,7 +389,11 @@ impl Conn {
         } else if !life.replica_regions.is_empty() {
             out.push(Ok(format!(
                 "{} {}",
-                if stored_now { "replicated to" } else { "already replicated to" },
+                if stored_now {
+                    "replicated to"
+                } else {
+                    "already replicated to"
+                },
                 life.replica_regions.join(", ")
             )));
         }
