@@ -154,6 +154,19 @@ fn each_credential_goes_to_its_home_and_only_secrets_manager_is_applied() {
     let all = format!("{}{}", stdout(&o), stderr(&o));
     assert!(!all.contains(SECRET_KEY) && !all.contains(KEY_ID) && !all.contains(TOKEN));
 
+    // --patch leaves the other homes' literals alone, and says why.
+    let patch = t.home.join("fix.patch");
+    let o = moto::migrate(&t, &["--no-lookup", "--patch", patch.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains(
+            "settings.py:1: not patched: this credential does not go to Secrets Manager (iam-role)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!std::fs::read_to_string(&patch)
+        .unwrap()
+        .contains("settings.py"));
     // --store-aws-keys stores the pair anyway.
     let o = moto::migrate(&t, &["--no-lookup", "--store-aws-keys", "--format", "json"]);
     assert_eq!(
@@ -267,43 +280,41 @@ fn recording_proxy(upstream: &str) -> (String, Arc<Mutex<Vec<String>>>) {
     (url, calls)
 }
 
+/// Relays one request: records its target, asks the server to close after answering, and
+/// copies the answer back (whose `Connection: close` makes the client reconnect).
 fn relay(client: TcpStream, upstream: &str, rec: &Mutex<Vec<String>>) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
+    let mut head = Vec::new();
+    let mut len = 0usize;
     loop {
-        let mut head = Vec::new();
-        let mut len = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 {
-                return Ok(());
-            }
-            let lower = line.to_ascii_lowercase();
-            if let Some(v) = lower.strip_prefix("x-amz-target:") {
-                rec.lock().unwrap().push(v.trim().to_string());
-            }
-            if let Some(v) = lower.strip_prefix("content-length:") {
-                len = v.trim().parse().unwrap_or(0);
-            }
-            if lower.starts_with("connection:") {
-                continue;
-            }
-            if line == "\r\n" {
-                head.extend_from_slice(b"Connection: close\r\n\r\n");
-                break;
-            }
-            head.extend_from_slice(line.as_bytes());
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
         }
-        let mut body = vec![0; len];
-        reader.read_exact(&mut body)?;
-        let mut up = TcpStream::connect(upstream)?;
-        up.write_all(&head)?;
-        up.write_all(&body)?;
-        let mut resp = Vec::new();
-        up.read_to_end(&mut resp)?;
-        (&client).write_all(&resp)?;
-        // The response says `Connection: close`: the client opens a new connection.
-        return Ok(());
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("x-amz-target:") {
+            rec.lock().unwrap().push(v.trim().to_string());
+        }
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        if lower.starts_with("connection:") {
+            continue;
+        }
+        if line == "\r\n" {
+            head.extend_from_slice(b"Connection: close\r\n\r\n");
+            break;
+        }
+        head.extend_from_slice(line.as_bytes());
     }
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body)?;
+    let mut up = TcpStream::connect(upstream)?;
+    up.write_all(&head)?;
+    up.write_all(&body)?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp)?;
+    (&client).write_all(&resp)
 }
 
 #[test]

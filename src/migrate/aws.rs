@@ -626,3 +626,29 @@ pub(crate) fn one_line(s: &str) -> String {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::plan::request_token;
+
+    #[test]
+    fn the_current_version_tells_whether_it_holds_this_value() {
+        let created = request_token("n", "v1");
+        assert!(holds_value("n", "v1", &created, &[&created]));
+        assert!(!holds_value("n", "v2", &created, &[&created]));
+        assert!(!holds_value("other", "v1", &created, &[&created]));
+        // After --update over `created`, the current version is the update's token.
+        let updated = update_token("n", &created, "v2");
+        assert!(holds_value("n", "v2", &updated, &[&created, &updated]));
+        assert!(!holds_value("n", "v1", &updated, &[&created, &updated]));
+        // A version someone else wrote (random id): never "same".
+        assert!(!holds_value(
+            "n",
+            "v1",
+            "3f2c9a7e-0000-4000-8000-000000000000",
+            &[]
+        ));
+        assert!(!holds_value("n", "v1", "", &[]));
+    }
+}

@@ -47,6 +47,13 @@ pub fn build(secrets: &[&Secret], root: &Path) -> Patch {
     for s in secrets {
         for site in &s.sites {
             let at = format!("{}:{}", site.path, site.line);
+            if !s.route.stored() {
+                skipped.push(format!(
+                    "{at}: not patched: this credential does not go to Secrets Manager ({}); see the plan",
+                    s.route.as_str()
+                ));
+                continue;
+            }
             let Some(span) = site.span else {
                 skipped.push(format!(
                     "{at}: not patched: the literal spans several lines"
@@ -78,13 +85,6 @@ pub fn build(secrets: &[&Secret], root: &Path) -> Patch {
             if current != Some(site.line_text.as_str()) {
                 skipped.push(format!(
                     "{at}: not patched: the line on disk differs from the scanned one"
-                ));
-                continue;
-            }
-            if !s.route.stored() {
-                skipped.push(format!(
-                    "{at}: not patched: this credential does not go to Secrets Manager ({}); see the plan",
-                    s.route.as_str()
                 ));
                 continue;
             }
