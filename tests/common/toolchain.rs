@@ -26,9 +26,18 @@ pub fn require(name: &str, what: &str, skipped: &mut Vec<String>) -> Option<Path
         !ci,
         "{name} is missing ({what}); scripts/test installs it, and under CI=true a check may not be skipped"
     );
-    eprintln!("SKIPPED: {what}: {name} is not installed (scripts/test installs it)");
+    shown(&format!(
+        "SKIPPED: {what}: {name} is not installed (scripts/test installs it)"
+    ));
     skipped.push(format!("{what} ({name} missing)"));
     None
+}
+
+/// A line on the real stderr: libtest captures `eprintln!` of passing tests, and a skipped
+/// check must show in the test output.
+pub fn shown(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Java syntax check without the SDK on the class path: javac's parser only (JavacTask.parse).
