@@ -102,7 +102,9 @@ pub fn build(secrets: &[&Secret], root: &Path) -> Patch {
                 (Insert::None, _) | (_, None) => {
                     skipped.push(format!(
                         "{at}: not patched: {}; see the snippet",
-                        no_patch_reason(lang)
+                        t.no_patch
+                            .clone()
+                            .unwrap_or_else(|| format!("no in-place lookup for {}", lang.as_str()))
                     ));
                     continue;
                 }
@@ -223,13 +225,6 @@ fn file_path(root: &Path, rel: &str) -> std::path::PathBuf {
         root.to_path_buf()
     } else {
         root.join(rel)
-    }
-}
-
-fn no_patch_reason(lang: Lang) -> String {
-    match lang {
-        Lang::Go => "a Go lookup returns an error, which a package-level var cannot take".into(),
-        other => format!("no in-place lookup for {}", other.as_str()),
     }
 }
 

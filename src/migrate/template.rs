@@ -5,7 +5,8 @@
 //! - `meta`: `caching` (the code uses a caching client, which calls DescribeSecret before
 //!   GetSecretValue, so the policy must allow both), `install`, `patch` (where `--patch`
 //!   puts the setup: `after-imports`, `class-body`, `esm-after-imports`, `in-place` for an
-//!   expression needing no setup, `none`), `merge` (`no`: one snippet per site);
+//!   expression needing no setup, `none`), `no-patch` (why not, for `none`), `merge`
+//!   (`no`: one snippet per site);
 //! - `imports`, `setup` (`setup-esm`): once per file: the one client of the process;
 //! - `read` / `read-plain`: per secret and key, for a JSON key or a plain string;
 //! - `expr` / `expr-plain`: the expression `--patch` puts where the literal was.
@@ -33,6 +34,8 @@ pub struct Template {
     pub caching: bool,
     pub install: String,
     pub insert: Insert,
+    /// Why `--patch` leaves this language's literals alone (`no-patch`), when it does.
+    pub no_patch: Option<String>,
     pub merge: bool,
     sections: BTreeMap<String, String>,
 }
@@ -84,6 +87,7 @@ impl Template {
             caching: meta.get("caching").is_some_and(|v| v == "yes"),
             install: meta.get("install").cloned().unwrap_or_default(),
             insert,
+            no_patch: meta.get("no-patch").cloned(),
             merge: meta.get("merge").is_none_or(|v| v != "no"),
             sections,
         }

@@ -5,6 +5,7 @@
 caching: no
 install: go get github.com/aws/aws-sdk-go-v2/config github.com/aws/aws-sdk-go-v2/service/secretsmanager
 patch: none
+no-patch: a Go lookup returns an error, which a package-level var cannot take
 === imports
 	kscontext "context"
 	ksjson "encoding/json"

@@ -3,7 +3,8 @@
 === meta
 caching: no
 install: add the AWS-Parameters-and-Secrets-Lambda-Extension layer to the function
-patch: esm-after-imports
+patch: none
+no-patch: a Lambda handler reads the extension inside the handler, once the function is initialised
 === setup
 async function secretValue(name, key) {
   // Call from the handler: the extension answers once the function is initialised.
@@ -21,7 +22,3 @@ async function secretValue(name, key) {
 const @@CVAR@@ = () => secretValue("@@NAME@@", "@@KEY@@");
 === read-plain
 const @@CVAR@@ = () => secretValue("@@NAME@@");
-=== expr
-(await secretValue("@@NAME@@", "@@KEY@@"))
-=== expr-plain
-(await secretValue("@@NAME@@"))

@@ -3,7 +3,8 @@
 === meta
 caching: no
 install: add the AWS-Parameters-and-Secrets-Lambda-Extension layer to the function
-patch: after-imports
+patch: none
+no-patch: a Lambda handler reads the extension inside the handler, once the function is initialised
 === setup
 import json as _ks_json
 import os as _ks_os
@@ -28,7 +29,3 @@ def @@VAR@@():
 === read-plain
 def @@VAR@@():
     return secret_value("@@NAME@@")
-=== expr
-secret_value("@@NAME@@", "@@KEY@@")
-=== expr-plain
-secret_value("@@NAME@@")
