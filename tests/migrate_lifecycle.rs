@@ -440,7 +440,8 @@ fn rotation_replication_and_resource_policy_are_read_back() {
     let d = boto3(
         r#"
 c = client("secretsmanager")
-name = [s["Name"] for s in c.list_secrets()["SecretList"] if s["Name"].startswith(sys.argv[2])][0]
+name = [s["Name"] for page in c.get_paginator("list_secrets").paginate()
+        for s in page["SecretList"] if s["Name"].startswith(sys.argv[2])][0]
 d = c.describe_secret(SecretId=name)
 pol = c.get_resource_policy(SecretId=name)
 print(json.dumps({"rotation": d.get("RotationEnabled"), "rules": d.get("RotationRules"),
@@ -486,7 +487,8 @@ print(json.dumps({"rotation": d.get("RotationEnabled"), "rules": d.get("Rotation
     let d = boto3(
         r#"
 c = client("secretsmanager")
-name = [s["Name"] for s in c.list_secrets()["SecretList"] if s["Name"].startswith(sys.argv[2])][0]
+name = [s["Name"] for page in c.get_paginator("list_secrets").paginate()
+        for s in page["SecretList"] if s["Name"].startswith(sys.argv[2])][0]
 d = c.describe_secret(SecretId=name)
 print(json.dumps({"fn": d.get("RotationLambdaARN"), "rotation": d.get("RotationEnabled"),
                   "days": d.get("RotationRules", {}).get("AutomaticallyAfterDays"), "rotated": "LastRotatedDate" in d}))
