@@ -1,6 +1,9 @@
-//! `keysweep migrate`: scan, choose findings, plan the secrets, check them against Secrets
-//! Manager (read-only) or `--apply` them, and print the replacement code, the IAM policy and
-//! the rotation reminder. Nothing is sent (no create/put) without `--apply`.
+//! `keysweep migrate`: scan, choose findings, plan the secrets and route each to where it
+//! belongs, check the Secrets Manager ones (DescribeSecret only: a plan reads no value) or
+//! `--apply` them (with rotation, replication and a resource policy when asked), and print
+//! the replacement code, the IAM policy and the rotation reminder. Nothing is sent (no
+//! create/put) without `--apply`. `keysweep migrate status` reports whether a migration
+//! finished.
 
 use crate::migrate as ops;
 

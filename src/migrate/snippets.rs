@@ -309,4 +309,64 @@ mod tests {
         assert_eq!(detect(".env", None), Lang::Config);
         assert_eq!(detect("main.tf", None), Lang::Terraform);
     }
+
+    fn secret(name: &str, path: &str, line: usize) -> Secret {
+        Secret {
+            name: name.into(),
+            value: String::new(),
+            kind: super::super::Kind::Token,
+            keys: vec!["token".into()],
+            sites: vec![Site {
+                path: path.into(),
+                line,
+                span: None,
+                line_text: String::new(),
+                key: Some("token".into()),
+                rule_id: "r".into(),
+                fingerprint: "f".into(),
+                commit: None,
+            }],
+            tags: Vec::new(),
+            description: String::new(),
+            kms_key_id: None,
+            token: String::new(),
+            action: super::super::Action::Create,
+            credential: crate::rules::CredentialKind::AccessToken,
+            route: super::super::route::Route::SecretsManager,
+            caching: false,
+            kms_key_arn: None,
+            after: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn two_secrets_in_one_file_share_one_setup_and_get_distinct_readers() {
+        let (a, b) = (secret("s/a", "app.js", 3), secret("s/b", "app.js", 9));
+        let c = secret("s/c", "other.py", 1);
+        let out = for_secrets(&[&a, &b, &c], &|_| None);
+        assert_eq!(out.len(), 2);
+        let js = &out[0];
+        assert_eq!(js.path, "app.js");
+        let vars: Vec<&str> = js.reads.iter().map(|r| r.var.as_str()).collect();
+        assert_eq!(vars, ["token", "token_2"]);
+        assert_eq!(
+            js.code.matches("const secretsClient").count(),
+            1,
+            "{}",
+            js.code
+        );
+        assert!(
+            js.code
+                .contains("const token = () => secretValue(\"s/a\", \"token\");"),
+            "{}",
+            js.code
+        );
+        assert!(
+            js.code
+                .contains("const token2 = () => secretValue(\"s/b\", \"token\");"),
+            "{}",
+            js.code
+        );
+        assert!(out[1].caching, "Python reads through the caching client");
+    }
 }
