@@ -409,6 +409,26 @@ fn rotation_replication_and_resource_policy_are_read_back() {
     std::fs::remove_file(t.root.join("client.js")).unwrap();
     let p = uniq("t-life");
     let url = moto_url();
+    // The plan says what --apply will do after storing.
+    let o = moto::migrate(
+        &t,
+        &[
+            "--no-lookup",
+            "--rotate-managed",
+            "--rotation-schedule",
+            "rate(30 days)",
+            "--replica-region",
+            "eu-west-1",
+            "--resource-policy",
+            "123456789012",
+        ],
+    );
+    let plan = stdout(&o);
+    assert!(
+        plan.contains("then:   with --apply: replicate to eu-west-1"),
+        "{plan}"
+    );
+    assert!(plan.contains("then:   with --apply: rotate by Secrets Manager (managed rotation) (every 30 days), the first time right away"), "{plan}");
     let o = moto::migrate(
         &t,
         &[

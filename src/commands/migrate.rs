@@ -134,6 +134,11 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         }
         (cmd.region.clone(), None)
     };
+    if !cmd.apply {
+        for s in secrets.iter_mut().filter(|s| s.route.stored()) {
+            s.after = life.planned().into_iter().map(Ok).collect();
+        }
+    }
     if let Some(msg) = &fatal {
         eprintln!("keysweep: error: {msg}");
         // Nothing happened at all: the one line is the whole story.

@@ -37,6 +37,45 @@ pub struct Lifecycle {
     pub readers: Vec<String>,
 }
 
+impl Lifecycle {
+    /// What `--apply` will do after storing a secret, one line per step (for a plan).
+    pub fn planned(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.replica_regions.is_empty() {
+            out.push(format!(
+                "with --apply: replicate to {}",
+                self.replica_regions.join(", ")
+            ));
+        }
+        if !self.readers.is_empty() {
+            out.push(format!(
+                "with --apply: resource policy: only {} may read it",
+                self.readers.join(", ")
+            ));
+        }
+        if let Some(r) = &self.rotation {
+            let by = match &r.rotator {
+                Rotator::Lambda(arn) => format!("with {arn}"),
+                Rotator::Managed => "by Secrets Manager (managed rotation)".to_string(),
+            };
+            let when = match (&r.schedule, r.after_days) {
+                (Some(s), _) => s.clone(),
+                (None, Some(d)) => format!("every {d} days"),
+                (None, None) => String::new(),
+            };
+            let window = r
+                .window
+                .as_ref()
+                .map(|w| format!(", window {w}"))
+                .unwrap_or_default();
+            out.push(format!(
+                "with --apply: rotate {by} ({when}{window}), the first time right away"
+            ));
+        }
+        out
+    }
+}
+
 /// Checks the flags together: a schedule needs a rotator and the reverse, a window needs a
 /// schedule, a Lambda ARN must look like one.
 pub fn parse(
