@@ -6,7 +6,7 @@
 //! at Cargo.lock's versions), Ruby (ruby -c), PHP (php -l), shell (bash -n),
 //! CloudFormation/Kubernetes (YAML), Terraform (terraform fmt parses HCL). A missing
 //! toolchain is listed in the output and fails under CI=true (scripts/test installs them).
-#![cfg(feature = "migrate")]
+#![cfg(all(feature = "migrate", unix))]
 
 mod common;
 
