@@ -3,7 +3,7 @@
 # cannot initialise a package-level var without panicking; call the accessor instead.
 === meta
 caching: no
-install: go get github.com/aws/aws-sdk-go-v2/config github.com/aws/aws-sdk-go-v2/service/secretsmanager
+install: the AWS SDK for Go v2: its config and service/secretsmanager modules (go get)
 patch: none
 no-patch: a Go lookup returns an error, which a package-level var cannot take
 === imports
