@@ -314,7 +314,12 @@ pub enum PreCommitMode {
 }
 
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct MigrateCmd {
+    /// `migrate status`: whether the migration finished (a directory named `status` is
+    /// `./status`).
+    #[command(subcommand)]
+    pub status: Option<MigrateSub>,
     #[command(flatten)]
     pub target: ScanTarget,
     /// Only findings of this rule (repeatable).
@@ -366,6 +371,62 @@ pub struct MigrateCmd {
     #[arg(long, value_name = "FILE")]
     pub patch: Option<PathBuf>,
     /// Report format for the plan.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Store AWS access keys in Secrets Manager anyway (by default they are routed to an IAM
+    /// role: stored keys need credentials to be read back).
+    #[arg(long)]
+    pub store_aws_keys: bool,
+    /// Store raw encryption keys in Secrets Manager anyway (by default they are routed to KMS).
+    #[arg(long)]
+    pub store_encryption_keys: bool,
+    /// Rotate the secrets with this rotation function (a Lambda ARN); needs
+    /// --rotation-schedule. The first rotation starts right after creation.
+    #[arg(long, value_name = "LAMBDA_ARN")]
+    pub rotate_with: Option<String>,
+    /// Rotation that Secrets Manager manages itself (no function); needs --rotation-schedule.
+    #[arg(long)]
+    pub rotate_managed: bool,
+    /// When to rotate: "rate(30 days)", "rate(12 hours)" or "cron(...)".
+    #[arg(long, value_name = "EXPR")]
+    pub rotation_schedule: Option<String>,
+    /// The rotation window, e.g. 4h (with a schedule).
+    #[arg(long, value_name = "HOURS")]
+    pub rotation_window: Option<String>,
+    /// Replicate the secrets to REGION (repeatable).
+    #[arg(long = "replica-region", value_name = "REGION")]
+    pub replica_regions: Vec<String>,
+    /// Attach a resource policy that lets only PRINCIPAL (an IAM ARN or account id;
+    /// repeatable) read the secret, validated with BlockPublicPolicy.
+    #[arg(long = "resource-policy", value_name = "PRINCIPAL")]
+    pub readers: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MigrateSub {
+    /// For the secrets keysweep created: is the literal gone from the tree, has the
+    /// application read the secret, rotation, encryption key, replicas. Exit 1 while any is
+    /// pending.
+    Status(MigrateStatusCmd),
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateStatusCmd {
+    #[command(flatten)]
+    pub target: ScanTarget,
+    /// Only secrets whose name starts with PREFIX.
+    #[arg(long, value_name = "PREFIX")]
+    pub name_prefix: Option<String>,
+    /// AWS region (default: from the environment or profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Secrets Manager endpoint (e.g. a local test server).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
 }

@@ -1,10 +1,13 @@
-//! `keysweep migrate`: scan, choose findings, plan the secrets, check them against Secrets
-//! Manager (read-only) or `--apply` them, and print the replacement code, the IAM policy and
-//! the rotation reminder. Nothing is sent (no create/put) without `--apply`.
+//! `keysweep migrate`: scan, choose findings, plan the secrets and route each to where it
+//! belongs, check the Secrets Manager ones (DescribeSecret only: a plan reads no value) or
+//! `--apply` them (with rotation, replication and a resource policy when asked), and print
+//! the replacement code, the IAM policy and the rotation reminder. Nothing is sent (no
+//! create/put) without `--apply`. `keysweep migrate status` reports whether a migration
+//! finished.
 
 use crate::migrate as ops;
 
-use crate::cli::{MigrateCmd, PlanFormat};
+use crate::cli::{MigrateCmd, MigrateStatusCmd, MigrateSub, PlanFormat};
 use crate::commands::scan;
 use crate::exit;
 use crate::finding::Finding;
@@ -12,15 +15,28 @@ use crate::pathfilter::PathFilter;
 use crate::pipeline;
 use anyhow::{bail, Context, Result};
 use ops::aws::{self, Target};
+use ops::lifecycle::{self, Lifecycle};
 use ops::naming::Template;
 use ops::plan::{self, Options};
-use ops::{patch, render, snippets, Action, Secret};
+use ops::route::{self, Overrides};
+use ops::{patch, render, snippets, status, Action, Secret};
 use std::path::{Path, PathBuf};
 
 pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
-    let cmd = *cmd;
+    let mut cmd = *cmd;
+    if let Some(MigrateSub::Status(st)) = cmd.status.take() {
+        return run_status(st);
+    }
     // Everything that can be refused is refused before scanning or any call.
     let template = Template::parse(&cmd.name_template)?;
+    let life = lifecycle::parse(
+        cmd.rotate_with.as_deref(),
+        cmd.rotate_managed,
+        cmd.rotation_schedule.as_deref(),
+        cmd.rotation_window.as_deref(),
+        &cmd.replica_regions,
+        &cmd.readers,
+    )?;
     let tags = cmd
         .tags
         .iter()
@@ -83,23 +99,46 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         }
     };
 
+    let file_text = |rel: &str| std::fs::read_to_string(file_on_disk(&root, rel)).ok();
+    let overrides = Overrides {
+        store_aws_keys: cmd.store_aws_keys,
+        store_encryption_keys: cmd.store_encryption_keys,
+    };
+    for s in &mut secrets {
+        s.route = route::of(s.credential, &s.sites, overrides, &file_text);
+        // The policy (and the resource policy sent with --apply) follow the code printed
+        // for each place the secret is read.
+        s.caching = s.sites.iter().any(|site| {
+            snippets::template_for(&site.path, file_text(&site.path).as_deref())
+                .2
+                .caching
+        });
+    }
+
     let target = Target {
         region: cmd.region.clone(),
         profile: cmd.profile.clone(),
         endpoint_url: cmd.endpoint_url.clone(),
     };
-    let (region, fatal) = if cmd.apply || !cmd.no_lookup {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
-        rt.block_on(talk(&target, &mut secrets, cmd.apply, cmd.update))
+    let stored = secrets.iter().any(|s| s.route.stored());
+    let (region, fatal) = if stored && (cmd.apply || !cmd.no_lookup) {
+        let rt = runtime()?;
+        rt.block_on(talk(&target, &mut secrets, cmd.apply, cmd.update, &life))
     } else {
         for s in &mut secrets {
-            s.action = Action::CreateNotChecked("--no-lookup".into());
+            s.action = if s.route.stored() {
+                Action::CreateNotChecked("--no-lookup".into())
+            } else {
+                Action::NotStored
+            };
         }
         (cmd.region.clone(), None)
     };
+    if !cmd.apply {
+        for s in secrets.iter_mut().filter(|s| s.route.stored()) {
+            s.after = life.planned().into_iter().map(Ok).collect();
+        }
+    }
     if let Some(msg) = &fatal {
         eprintln!("keysweep: error: {msg}");
         // Nothing happened at all: the one line is the whole story.
@@ -113,10 +152,16 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
         }
     }
 
-    let file_text = |rel: &str| std::fs::read_to_string(file_on_disk(&root, rel)).ok();
     let refs: Vec<&Secret> = secrets.iter().collect();
-    let snips = snippets::for_secrets(&refs, region.as_deref(), &file_text);
-    let doc = render::json_doc(&secrets, cmd.apply, cmd.update, region.as_deref(), &snips);
+    let snips = snippets::for_secrets(&refs, &file_text);
+    let doc = render::json_doc(
+        &secrets,
+        cmd.apply,
+        cmd.update,
+        region.as_deref(),
+        &snips,
+        &file_text,
+    );
     if let Some(path) = &cmd.plan_out {
         let mut text = serde_json::to_string_pretty(&doc)?;
         text.push('\n');
@@ -125,9 +170,14 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
     // Written, not printed: a closed pipe (`migrate | head`) is an error main ends quietly on.
     let plan = match cmd.format {
         PlanFormat::Json => format!("{}\n", serde_json::to_string_pretty(&doc)?),
-        PlanFormat::Text => {
-            render::text(&secrets, cmd.apply, cmd.update, region.as_deref(), &snips)
-        }
+        PlanFormat::Text => render::text(
+            &secrets,
+            cmd.apply,
+            cmd.update,
+            region.as_deref(),
+            &snips,
+            &file_text,
+        ),
     };
     std::io::Write::write_all(&mut std::io::stdout().lock(), plan.as_bytes())?;
     if let Some(path) = &cmd.patch {
@@ -152,7 +202,11 @@ pub fn run(cmd: Box<MigrateCmd>) -> Result<i32> {
     }
     Ok(if fatal.is_some() {
         exit::ERROR
-    } else if !cmd.apply || secrets.iter().all(|s| s.action.succeeded()) {
+    } else if !cmd.apply
+        || secrets
+            .iter()
+            .all(|s| s.action.done() && s.after.iter().all(|r| r.is_ok()))
+    {
         exit::CLEAN
     } else {
         exit::FINDINGS
@@ -167,7 +221,11 @@ async fn talk(
     secrets: &mut [Secret],
     apply: bool,
     update: bool,
+    life: &Lifecycle,
 ) -> (Option<String>, Option<String>) {
+    for s in secrets.iter_mut().filter(|s| !s.route.stored()) {
+        s.action = Action::NotStored;
+    }
     let conn = match aws::connect(target).await {
         Ok(c) => c,
         Err(msg) => {
@@ -175,7 +233,7 @@ async fn talk(
                 return (target.region.clone(), Some(msg));
             }
             eprintln!("keysweep: note: not checked against Secrets Manager: {msg}");
-            for s in secrets.iter_mut() {
+            for s in secrets.iter_mut().filter(|s| s.route.stored()) {
                 s.action = Action::CreateNotChecked(short_reason(&msg));
             }
             return (target.region.clone(), None);
@@ -183,7 +241,21 @@ async fn talk(
     };
     let region = Some(conn.region.clone());
     let mut fatal: Option<String> = None;
-    for s in secrets.iter_mut() {
+    // One --kms-key-id for the run: resolved to its key ARN once (kms:DescribeKey), for the
+    // policy. A key that cannot be resolved stops an apply: the secrets would be encrypted
+    // with a key the printed policy cannot name.
+    if let Some(key) = secrets.iter().find_map(|s| s.kms_key_id.clone()) {
+        match conn.key_arn(&key).await {
+            Ok(arn) => {
+                for s in secrets.iter_mut() {
+                    s.kms_key_arn = Some(arn.clone());
+                }
+            }
+            Err(e) if apply => fatal = Some(format!("--kms-key-id {key}: {}", e.message)),
+            Err(e) => eprintln!("keysweep: note: --kms-key-id {key}: {}", e.message),
+        }
+    }
+    for s in secrets.iter_mut().filter(|s| s.route.stored()) {
         if let Some(f) = &fatal {
             s.action = if apply {
                 Action::NotAttempted(f.clone())
@@ -193,7 +265,7 @@ async fn talk(
             continue;
         }
         let r = if apply {
-            conn.apply(s, update).await
+            conn.apply(s, update, life).await
         } else {
             conn.check(s).await
         };
@@ -210,6 +282,10 @@ async fn talk(
             Err(e) if apply => Action::Failed(e.message),
             Err(e) => Action::LookupFailed(e.message),
         };
+        if apply && s.action.succeeded() {
+            let stored_now = matches!(s.action, Action::Created { .. } | Action::Updated { .. });
+            s.after = conn.after_store(s, stored_now, life).await;
+        }
     }
     if !apply {
         if let Some(f) = fatal.take() {
@@ -217,6 +293,66 @@ async fn talk(
         }
     }
     (region, fatal)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// `migrate status`: the secrets keysweep created (by tag), described, against a fresh scan
+/// of the tree. Exit 1 while any is pending.
+fn run_status(cmd: MigrateStatusCmd) -> Result<i32> {
+    if cmd.target.paths.len() > 1 {
+        bail!("migrate status takes one PATH (the migrated repository or directory)");
+    }
+    let outcome = pipeline::run(&scan::scan_options(&cmd.target)?)?;
+    let present: std::collections::HashSet<&str> = outcome
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let target = Target {
+        region: cmd.region.clone(),
+        profile: cmd.profile.clone(),
+        endpoint_url: cmd.endpoint_url.clone(),
+    };
+    let described = runtime()?.block_on(async {
+        let conn = aws::connect(&target).await?;
+        conn.keysweep_secrets().await.map_err(|e| e.message)
+    });
+    let mut described = match described {
+        Ok(d) => d,
+        Err(msg) => bail!("{msg}"),
+    };
+    // The secrets migrated from this tree: its directory's name is their keysweep:repo tag.
+    let root = cmd
+        .target
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let repo = repo_name(&root);
+    described.retain(|d| {
+        d.repo == repo
+            && cmd
+                .name_prefix
+                .as_deref()
+                .is_none_or(|p| d.name.starts_with(p))
+    });
+    let rows = status::rows(&described, &|fp| present.contains(fp));
+    let out = match cmd.format {
+        PlanFormat::Json => format!("{}\n", serde_json::to_string_pretty(&status::json(&rows))?),
+        PlanFormat::Text => status::text(&rows),
+    };
+    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())?;
+    Ok(if rows.iter().any(|r| r.pending) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }
 
 fn short_reason(msg: &str) -> String {

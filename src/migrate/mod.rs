@@ -2,13 +2,19 @@
 //! SDK calls), and what the user needs afterwards (replacement code, a patch, the IAM
 //! policy, the rotation reminder). One module per job:
 //!
+//! - `route`: where each credential belongs (Secrets Manager, IAM role, Instance Connect,
+//!   ACM, KMS) and what to do for the routes that store nothing;
 //! - `naming`: the name template and Secrets Manager's name rules;
 //! - `values`: what a finding becomes (RDS structure, AWS key pair, one-key JSON, plain);
 //! - `plan`: findings → secrets (pairing, de-duplication, names, tags, limits), rendering;
 //! - `aws`: the Secrets Manager client and its calls, errors as one line;
-//! - `snippets`: code that reads a secret back, per language;
+//! - `template`: one data file per language (`templates/*.tpl`), read by `snippets` and
+//!   `patch` alike;
+//! - `snippets`: code that reads a secret back, one merged snippet per file;
 //! - `patch`: a unified diff replacing literals with lookups;
 //! - `iam`: the least-privilege policy and the rotation reminder;
+//! - `lifecycle`: rotation, replication and the resource policy (flags, checks);
+//! - `status`: `migrate status`, the table that says whether a migration finished;
 //! - `render`: the plan/results as text or JSON.
 //!
 //! Secret values live only in [`Secret::value`] and [`Site::line_text`]; nothing here
@@ -16,14 +22,22 @@
 
 pub mod aws;
 pub mod iam;
+pub mod lifecycle;
 pub mod naming;
 pub mod patch;
 pub mod plan;
 pub mod render;
+pub mod route;
 pub mod snippets;
+pub mod status;
+pub mod template;
 pub mod values;
 
+/// The tag `migrate status` finds keysweep's secrets by (with the finding it came from).
+pub const FINGERPRINT_TAG: &str = "keysweep:fingerprint";
+
 use crate::finding::CommitInfo;
+use crate::rules::CredentialKind;
 
 /// Secrets Manager limits, checked before any call.
 pub const MAX_VALUE_BYTES: usize = 65536;
@@ -71,6 +85,7 @@ impl std::fmt::Debug for Secret {
             .field("keys", &self.keys)
             .field("sites", &self.sites)
             .field("action", &self.action)
+            .field("route", &self.route)
             .finish_non_exhaustive()
     }
 }
@@ -111,6 +126,16 @@ pub struct Secret {
     /// ClientRequestToken: a UUID-shaped hash of the name and the value's hash.
     pub token: String,
     pub action: Action,
+    /// The kind of credential (its first finding's rule) and where it belongs.
+    pub credential: CredentialKind,
+    pub route: route::Route,
+    /// A snippet for it uses a caching client, which calls DescribeSecret too.
+    pub caching: bool,
+    /// `--kms-key-id` resolved to the key's ARN (kms:DescribeKey), when resolved.
+    pub kms_key_arn: Option<String>,
+    /// What `--apply` did after storing it (replicas, resource policy, rotation), one line
+    /// each; `Err` for a step that failed.
+    pub after: Vec<Result<String, String>>,
 }
 
 /// What was, or will be, done with a secret.
@@ -145,6 +170,8 @@ pub enum Action {
     Failed(String),
     /// Apply stopped before this secret (a fatal error on an earlier one).
     NotAttempted(String),
+    /// Its route is not Secrets Manager: nothing is stored, the plan says what to do.
+    NotStored,
 }
 
 impl Action {
@@ -162,6 +189,7 @@ impl Action {
             Action::Conflict { .. } => "conflict",
             Action::Failed(_) => "failed",
             Action::NotAttempted(_) => "not attempted",
+            Action::NotStored => "not stored",
         }
     }
 
@@ -176,6 +204,12 @@ impl Action {
             | Action::Conflict { arn } => Some(arn),
             _ => None,
         }
+    }
+
+    /// True when the secret is in Secrets Manager with this run's value, or was never meant
+    /// to be (another route).
+    pub fn done(&self) -> bool {
+        self.succeeded() || *self == Action::NotStored
     }
 
     /// True when the secret is in Secrets Manager with this run's value.

@@ -1,14 +1,18 @@
 //! `--patch`: a unified diff (for `git apply`) that replaces each literal with an expression
-//! reading the secret at run time, where the language allows it in place: Python, Java,
-//! JavaScript/TypeScript, Go, shell (`$(aws secretsmanager ...)`) and CloudFormation
-//! (`{{resolve:secretsmanager:...}}`). Fully-qualified expressions are used so no import is needed,
-//! except in Go, where aliased imports (`ksctx`, `ksjson`, `ksaws`, `ksconfig`, `kssm`)
-//! are added to the import block; those aliases cannot clash with the file's own names.
+//! reading the secret at run time, from the same language template as the snippet
+//! (`template`): the template's setup (the process's one client and the `secret_value`
+//! helper) goes in once per file, where the language wants it (after the imports, first in
+//! the class body), and each literal becomes the template's expression. Python, Java,
+//! JavaScript/TypeScript ES modules, shell and CloudFormation are patched in place; where an
+//! in-place lookup cannot be written correctly (CommonJS has no synchronous read, a Go
+//! package-level var cannot return an error), the site is listed as not patched and the
+//! snippet says what to write.
 //!
 //! Only the literal changes: the rest of the line is kept, and a literal that is part of a
 //! longer string is split (`"postgres://app:" + EXPR + "@db:5432/orders"`).
 
-use super::snippets::{detect, Lang};
+use super::snippets::{is_esm, template_for, Lang};
+use super::template::{Fill, Insert};
 use super::Secret;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -43,6 +47,13 @@ pub fn build(secrets: &[&Secret], root: &Path) -> Patch {
     for s in secrets {
         for site in &s.sites {
             let at = format!("{}:{}", site.path, site.line);
+            if !s.route.stored() {
+                skipped.push(format!(
+                    "{at}: not patched: this credential does not go to Secrets Manager ({}); see the plan",
+                    s.route.as_str()
+                ));
+                continue;
+            }
             let Some(span) = site.span else {
                 skipped.push(format!(
                     "{at}: not patched: the literal spans several lines"
@@ -66,7 +77,7 @@ pub fn build(secrets: &[&Secret], root: &Path) -> Patch {
             let text = &contents[&site.path];
             let lang = *langs
                 .entry(site.path.clone())
-                .or_insert_with(|| detect(&site.path, Some(text)));
+                .or_insert_with(|| super::snippets::detect(&site.path, Some(text)));
             let current = text
                 .split('\n')
                 .nth(site.line - 1)
@@ -79,45 +90,51 @@ pub fn build(secrets: &[&Secret], root: &Path) -> Patch {
             }
             let esm = is_esm(&site.path, text);
             let indented = site.line_text.starts_with([' ', '\t']);
-            let expr = match lang {
-                Lang::Python => python_expr(&s.name, site.key.as_deref()),
-                Lang::Java if site.path.ends_with(".java") => {
+            let (_, _, t) = template_for(&site.path, Some(text));
+            let fill = Fill {
+                name: &s.name,
+                key: site.key.as_deref(),
+                var: "",
+                at: &at,
+                ecs_from: "",
+            };
+            let expr = match (t.insert, t.expr(&fill)) {
+                (Insert::None, _) | (_, None) => {
+                    skipped.push(format!(
+                        "{at}: not patched: {}; see the snippet",
+                        t.no_patch
+                            .clone()
+                            .unwrap_or_else(|| format!("no in-place lookup for {}", lang.as_str()))
+                    ));
+                    continue;
+                }
+                (Insert::EsmAfterImports, Some(_)) if !esm => {
+                    skipped.push(format!(
+                        "{at}: not patched: CommonJS cannot read a secret synchronously; use the snippet's async reader"
+                    ));
+                    continue;
+                }
+                (Insert::EsmAfterImports, Some(_)) if indented => {
+                    skipped.push(format!(
+                        "{at}: not patched: inside a function the lookup needs `await` in an async function; see the snippet"
+                    ));
+                    continue;
+                }
+                (Insert::ClassBody, Some(_)) if !site.path.ends_with(".java") => {
+                    skipped.push(format!(
+                        "{at}: not patched: only Java sources are patched; see the snippet"
+                    ));
+                    continue;
+                }
+                (Insert::ClassBody, Some(e)) => {
                     let t = site.line_text.trim_start();
                     if t.starts_with('@') || t.starts_with("case ") {
                         skipped.push(format!("{at}: not patched: a constant is required here"));
                         continue;
                     }
-                    java_expr(&s.name, site.key.as_deref())
+                    e
                 }
-                Lang::Javascript | Lang::Typescript => {
-                    if esm && indented {
-                        skipped.push(format!(
-                            "{at}: not patched: an ES module needs `await` here; see the snippet"
-                        ));
-                        continue;
-                    }
-                    js_expr(&s.name, site.key.as_deref(), esm)
-                }
-                Lang::Go => {
-                    if in_go_const(text, site.line) {
-                        skipped.push(format!(
-                            "{at}: not patched: Go constants cannot hold a lookup; make it a var"
-                        ));
-                        continue;
-                    }
-                    go_expr(&s.name, site.key.as_deref())
-                }
-                Lang::CloudformationYaml | Lang::CloudformationJson => {
-                    super::snippets::resolve(&s.name, site.key.as_deref())
-                }
-                Lang::Shell => format!("$({})", super::snippets::cli(&s.name, site.key.as_deref())),
-                other => {
-                    skipped.push(format!(
-                        "{at}: not patched: no in-place lookup for {}; see the snippet",
-                        other.as_str()
-                    ));
-                    continue;
-                }
+                (_, Some(e)) => e,
             };
             by_file
                 .entry(site.path.clone())
@@ -189,11 +206,9 @@ pub fn build(secrets: &[&Secret], root: &Path) -> Patch {
         if edits.is_empty() {
             continue;
         }
-        if lang == Lang::Go {
-            let uses_json = lines.iter().any(|l| l.contains("ksjson."));
-            if let Some(e) = go_imports(&orig, uses_json) {
-                edits.push(e);
-            }
+        let (_, _, t) = template_for(&path, Some(text));
+        if let Some(e) = setup_edit(&orig, t.insert, t.setup(is_esm(&path, text))) {
+            edits.push(e);
         }
         edits.sort_by_key(|e| (e.at, e.remove));
         diff.push_str(&unified(&path, &orig, &edits));
@@ -213,124 +228,125 @@ fn file_path(root: &Path, rel: &str) -> std::path::PathBuf {
     }
 }
 
-fn is_esm(path: &str, text: &str) -> bool {
-    let p = path.to_ascii_lowercase();
-    if p.ends_with(".mjs") || p.ends_with(".ts") || p.ends_with(".tsx") || p.ends_with(".mts") {
-        return true;
-    }
-    if p.ends_with(".cjs") {
-        return false;
-    }
-    text.lines()
-        .any(|l| l.starts_with("import ") || l.starts_with("export "))
-}
-
-fn in_go_const(text: &str, line: usize) -> bool {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let this = lines[line - 1].trim_start();
-    if this.starts_with("const ") {
-        return true;
-    }
-    for l in lines[..line - 1].iter().rev() {
-        let t = l.trim();
-        if t == ")" || t.starts_with("func ") || t.starts_with("var (") || t.starts_with("import (")
-        {
-            return false;
-        }
-        if t.starts_with("const (") {
-            return true;
-        }
-    }
-    false
-}
-
-pub fn python_expr(name: &str, key: Option<&str>) -> String {
-    let get = format!(
-        "__import__(\"boto3\").client(\"secretsmanager\").get_secret_value(SecretId=\"{name}\")[\"SecretString\"]"
-    );
-    match key {
-        Some(k) => format!("__import__(\"json\").loads({get})[\"{k}\"]"),
-        None => get,
-    }
-}
-
-pub fn java_expr(name: &str, key: Option<&str>) -> String {
-    let get = format!(
-        "software.amazon.awssdk.services.secretsmanager.SecretsManagerClient.create().getSecretValue(r -> r.secretId(\"{name}\")).secretString()"
-    );
-    match key {
-        Some(k) => format!(
-            "software.amazon.awssdk.protocols.jsoncore.JsonNode.parser().parse({get}).asObject().get(\"{k}\").asString()"
-        ),
-        None => get,
-    }
-}
-
-/// ES modules: SDK v3 with top-level await. CommonJS has no synchronous SDK call, so it
-/// reads the secret through the AWS CLI (execFileSync); the snippet shows the SDK v3 code.
-pub fn js_expr(name: &str, key: Option<&str>, esm: bool) -> String {
-    let get = if esm {
-        format!(
-            "(await new (await import(\"@aws-sdk/client-secrets-manager\")).SecretsManagerClient({{}}).send(new (await import(\"@aws-sdk/client-secrets-manager\")).GetSecretValueCommand({{ SecretId: \"{name}\" }}))).SecretString"
-        )
-    } else {
-        format!(
-            "require(\"child_process\").execFileSync(\"aws\", [\"secretsmanager\", \"get-secret-value\", \"--secret-id\", \"{name}\", \"--query\", \"SecretString\", \"--output\", \"text\"], {{ encoding: \"utf8\" }}).trim()"
-        )
-    };
-    match key {
-        Some(k) => format!("JSON.parse({get})[\"{k}\"]"),
-        None => get,
-    }
-}
-
-pub fn go_expr(name: &str, key: Option<&str>) -> String {
-    let pre = format!(
-        "func() string {{ c, err := ksconfig.LoadDefaultConfig(ksctx.Background()); if err != nil {{ panic(err) }}; o, err := kssm.NewFromConfig(c).GetSecretValue(ksctx.Background(), &kssm.GetSecretValueInput{{SecretId: ksaws.String(\"{name}\")}}); if err != nil {{ panic(err) }}; "
-    );
-    match key {
-        Some(k) => format!(
-            "{pre}var m map[string]any; if err := ksjson.Unmarshal([]byte(ksaws.ToString(o.SecretString)), &m); err != nil {{ panic(err) }}; s, _ := m[\"{k}\"].(string); return s }}()"
-        ),
-        None => format!("{pre}return ksaws.ToString(o.SecretString) }}()"),
-    }
-}
-
-const GO_IMPORTS: &[&str] = &[
-    "ksctx \"context\"",
-    "ksjson \"encoding/json\"",
-    "ksaws \"github.com/aws/aws-sdk-go-v2/aws\"",
-    "ksconfig \"github.com/aws/aws-sdk-go-v2/config\"",
-    "kssm \"github.com/aws/aws-sdk-go-v2/service/secretsmanager\"",
-];
-
-/// Adds the aliased imports to the first `import (` block, or a new block after `package`
-/// (`ksjson` only when a keyed lookup uses it: Go refuses unused imports).
-fn go_imports(lines: &[String], uses_json: bool) -> Option<Edit> {
-    let missing: Vec<&&str> = GO_IMPORTS
-        .iter()
-        .filter(|imp| uses_json || !imp.starts_with("ksjson"))
-        .filter(|imp| !lines.iter().any(|l| l.trim() == **imp))
-        .collect();
-    if missing.is_empty() {
+/// The edit that adds a template's setup to a file, unless the file already has it.
+fn setup_edit(lines: &[String], insert: Insert, setup: &str) -> Option<Edit> {
+    if setup.trim().is_empty() || matches!(insert, Insert::None | Insert::InPlace) {
         return None;
     }
-    if let Some(i) = lines.iter().position(|l| l.trim_end() == "import (") {
-        return Some(Edit {
-            at: i + 1,
-            remove: 0,
-            insert: missing.iter().map(|m| format!("\t{m}\n")).collect(),
+    let marker = setup
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with(['#', '/']))?;
+    if lines.iter().any(|l| l.trim() == marker.trim()) {
+        return None;
+    }
+    let (at, indent) = match insert {
+        Insert::ClassBody => (
+            lines
+                .iter()
+                .position(|l| l.contains("class ") && l.trim_end().ends_with('{'))?
+                + 1,
+            "    ",
+        ),
+        Insert::AfterImports => (python_header_end(lines), ""),
+        _ => (es_imports_end(lines), ""),
+    };
+    let mut insert: Vec<String> = Vec::new();
+    if at > 0 && !lines[at - 1].trim().is_empty() {
+        insert.push("\n".into());
+    }
+    for l in setup.trim_end().split('\n') {
+        insert.push(if l.is_empty() {
+            "\n".into()
+        } else {
+            format!("{indent}{l}\n")
         });
     }
-    let p = lines.iter().position(|l| l.starts_with("package "))?;
-    let mut insert = vec!["\n".to_string(), "import (\n".to_string()];
-    insert.extend(missing.iter().map(|m| format!("\t{m}\n")));
-    insert.push(")\n".to_string());
+    if at >= lines.len() || !lines[at].trim().is_empty() {
+        insert.push("\n".into());
+    }
     Some(Edit {
-        at: p + 1,
+        at,
         remove: 0,
         insert,
     })
+}
+
+/// After a Python module's shebang, comments, docstring, `__future__` and other imports at
+/// the top (multi-line imports included).
+fn python_header_end(lines: &[String]) -> usize {
+    let mut end = 0;
+    let mut depth = 0i32;
+    let mut in_doc: Option<&str> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if let Some(q) = in_doc {
+            if t.contains(q) {
+                in_doc = None;
+                end = i + 1;
+            }
+            continue;
+        }
+        if depth > 0 {
+            depth += paren_delta(t);
+            if depth <= 0 {
+                end = i + 1;
+            }
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if let Some(q) = ["\"\"\"", "'''"].into_iter().find(|q| t.starts_with(q)) {
+            if t.len() >= 6 && t[3..].contains(q) {
+                end = i + 1;
+            } else {
+                in_doc = Some(q);
+            }
+            continue;
+        }
+        if t.starts_with("import ") || t.starts_with("from ") {
+            depth = paren_delta(t);
+            if depth <= 0 {
+                end = i + 1;
+            }
+            continue;
+        }
+        break;
+    }
+    end
+}
+
+fn paren_delta(t: &str) -> i32 {
+    t.matches('(').count() as i32 - t.matches(')').count() as i32
+}
+
+/// After an ES module's leading `import` statements (or its shebang and comments).
+fn es_imports_end(lines: &[String]) -> usize {
+    let mut end = 0;
+    let mut in_import = false;
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim();
+        if in_import {
+            if t.ends_with(';') || t.contains(" from ") {
+                in_import = false;
+                end = i + 1;
+            }
+            continue;
+        }
+        if t.is_empty() || t.starts_with("//") || t.starts_with("#!") {
+            continue;
+        }
+        if t.starts_with("import ") {
+            if t.ends_with(';') || t.contains(" from ") || t.starts_with("import \"") {
+                end = i + 1;
+            } else {
+                in_import = true;
+            }
+            continue;
+        }
+        break;
+    }
+    end
 }
 
 /// Replaces the literal at `span` (inside a one-line string literal) with `expr`, splitting
@@ -579,21 +595,40 @@ mod tests {
     }
 
     #[test]
-    fn go_gets_aliased_imports_and_an_inline_lookup() {
-        let lines: Vec<String> = ["package main\n", "\n", "import (\n", "\t\"fmt\"\n", ")\n"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let e = go_imports(&lines, true).unwrap();
-        assert_eq!(e.at, 3);
-        assert!(e.insert.iter().any(|l| l == "\tksjson \"encoding/json\"\n"));
-        let e = go_imports(&lines, false).unwrap();
-        assert!(!e.insert.iter().any(|l| l.contains("ksjson")));
-        let x = go_expr("a/b", Some("password"));
-        assert_eq!(x.matches('{').count(), x.matches('}').count());
-        assert!(x.starts_with("func() string {") && x.ends_with("}()"));
-        assert!(in_go_const("package x\nconst (\n\tA = \"s\"\n)\n", 3));
-        assert!(!in_go_const("package x\nvar A = \"s\"\n", 2));
+    fn setup_goes_after_the_python_header_once() {
+        let lines: Vec<String> = [
+            "\"\"\"Doc\n",
+            "more\"\"\"\n",
+            "from x import (\n",
+            "    a,\n",
+            ")\n",
+            "import os\n",
+            "\n",
+            "A = 1\n",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(python_header_end(&lines), 6);
+        let e = setup_edit(&lines, Insert::AfterImports, "def f():\n    pass\n").unwrap();
+        assert_eq!(e.at, 6);
+        assert_eq!(e.insert[0], "\n");
+        // Already there: not added twice.
+        let mut again = lines.clone();
+        again.insert(6, "def f():\n".into());
+        assert!(setup_edit(&again, Insert::AfterImports, "def f():\n    pass\n").is_none());
+        let js: Vec<String> = [
+            "// c\n",
+            "import a from \"a\";\n",
+            "import {\n",
+            "  b,\n",
+            "} from \"b\";\n",
+            "const x = 1;\n",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(es_imports_end(&js), 5);
     }
 
     #[test]

@@ -117,8 +117,9 @@ pub fn build(
         let mut tags = vec![
             ("keysweep:rule".to_string(), tag_value(&first.rule_id)),
             ("keysweep:path".to_string(), tag_value(&first.path)),
+            ("keysweep:repo".to_string(), tag_value(opts.repo)),
             (
-                "keysweep:fingerprint".to_string(),
+                super::FINGERPRINT_TAG.to_string(),
                 tag_value(&first.fingerprint),
             ),
         ];
@@ -191,6 +192,11 @@ pub fn build(
             kms_key_id: opts.kms_key_id.map(str::to_string),
             token,
             action: Action::CreateNotChecked(String::new()),
+            credential: d.credential,
+            route: super::route::Route::SecretsManager,
+            caching: false,
+            kms_key_arn: None,
+            after: Vec::new(),
         });
     }
     if errors.is_empty() {
@@ -242,6 +248,8 @@ pub fn request_token(name: &str, value: &str) -> String {
 /// A secret before it has a name.
 struct Draft {
     kind: Kind,
+    /// The first finding's credential kind (the id's, for an AWS key pair).
+    credential: CredentialKind,
     /// Found by a generic rule: yields the literal to a specific rule's draft.
     generic: bool,
     value: String,
@@ -331,6 +339,7 @@ fn draft(all: &[Finding], g: &[usize], opts: &Options<'_>) -> Draft {
         let value = Value::Object(m).to_string();
         return Draft {
             kind: Kind::AwsKeyPair,
+            credential: id.hit.kind,
             generic: false,
             dedup: format!("json\0{value}"),
             value,
@@ -349,6 +358,7 @@ fn draft(all: &[Finding], g: &[usize], opts: &Options<'_>) -> Draft {
     if opts.plain {
         return Draft {
             kind: Kind::Plain,
+            credential: f.hit.kind,
             generic: f.hit.generic,
             dedup: format!("token\0{}", f.hit.secret),
             value: f.hit.secret.clone(),
@@ -361,6 +371,7 @@ fn draft(all: &[Finding], g: &[usize], opts: &Options<'_>) -> Draft {
     m.insert(key.clone(), Value::String(f.hit.secret.clone()));
     Draft {
         kind: Kind::Token,
+        credential: f.hit.kind,
         generic: f.hit.generic,
         dedup: format!("token\0{}", f.hit.secret),
         value: Value::Object(m).to_string(),
@@ -379,6 +390,7 @@ fn db_draft(f: &Finding, db: &Db) -> Draft {
     );
     Draft {
         kind: Kind::Database,
+        credential: CredentialKind::DatabaseCredential,
         generic: false,
         dedup: format!("json\0{value}"),
         value,

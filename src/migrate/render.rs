@@ -1,9 +1,12 @@
 //! Output of a migration: the plan (or the results of `--apply`) as text or JSON, with the
 //! replacement snippets, the IAM policy and the rotation reminder. No secret values.
 
-use super::iam;
 use super::snippets::Snippet;
+use super::{iam, route};
 use super::{Action, Secret};
+
+/// Reads a file of the migrated tree (for the route instructions).
+pub type Content<'a> = &'a dyn Fn(&str) -> Option<String>;
 use serde_json::{json, Value};
 
 /// Counts per outcome, in the order the summary lists them.
@@ -18,6 +21,10 @@ pub struct Summary {
     pub conflicts: usize,
     pub failed: usize,
     pub not_attempted: usize,
+    /// Routed elsewhere (IAM role, Instance Connect, ACM, KMS): nothing stored.
+    pub not_stored: usize,
+    /// Rotation, replication or resource-policy steps that failed after storing.
+    pub after_failed: usize,
 }
 
 impl Summary {
@@ -34,7 +41,9 @@ impl Summary {
                 Action::Conflict { .. } => s.conflicts += 1,
                 Action::Failed(_) => s.failed += 1,
                 Action::NotAttempted(_) => s.not_attempted += 1,
+                Action::NotStored => s.not_stored += 1,
             }
+            s.after_failed += x.after.iter().filter(|r| r.is_err()).count();
         }
         s
     }
@@ -48,12 +57,25 @@ impl Summary {
             if self.not_attempted > 0 {
                 l.push_str(&format!(", not attempted {}", self.not_attempted));
             }
+            if self.after_failed > 0 {
+                l.push_str(&format!(
+                    ", rotation/replication/policy steps failed {}",
+                    self.after_failed
+                ));
+            }
+            if self.not_stored > 0 {
+                l.push_str(&format!(", not stored (another home) {}", self.not_stored));
+            }
             l
         } else {
-            format!(
+            let mut l = format!(
                 "to create {}, already there {}, conflicts/unknown {}",
                 self.create, self.reuse, self.conflict
-            )
+            );
+            if self.not_stored > 0 {
+                l.push_str(&format!(", not stored (another home) {}", self.not_stored));
+            }
+            l
         }
     }
 }
@@ -80,6 +102,7 @@ pub fn describe(a: &Action, update: bool) -> String {
         ),
         Action::Failed(e) => format!("FAILED: {e}"),
         Action::NotAttempted(e) => format!("not attempted: {e}"),
+        Action::NotStored => "not stored: it belongs elsewhere (see \"instead\")".into(),
     }
 }
 
@@ -98,6 +121,7 @@ pub fn json_doc(
     update: bool,
     region: Option<&str>,
     snippets: &[Snippet],
+    content: Content<'_>,
 ) -> Value {
     let refs: Vec<&Secret> = secrets.iter().collect();
     let sum = Summary::of(secrets);
@@ -126,7 +150,16 @@ pub fn json_doc(
                 "detail": describe(&s.action, update),
                 "arn": s.action.arn(),
                 "description": s.description,
+                "credential": s.credential.as_str(),
+                "route": s.route.as_str(),
+                "why": route::why(s.route, s.credential),
+                "instead": (!s.route.stored()).then(|| route::instructions(s, content)),
                 "kms_key_id": s.kms_key_id,
+                "kms_key_arn": s.kms_key_arn,
+                "after_store": s.after.iter().map(|r| match r {
+                    Ok(m) => json!({"ok": true, "detail": m}),
+                    Err(e) => json!({"ok": false, "detail": e}),
+                }).collect::<Vec<_>>(),
                 "tags": tags_obj(s),
                 "sites": sites,
             })
@@ -137,9 +170,11 @@ pub fn json_doc(
         "secrets": items,
         "summary": if applied {
             json!({"created": sum.created, "reused": sum.reused, "updated": sum.updated,
-                   "conflicts": sum.conflicts, "failed": sum.failed, "not_attempted": sum.not_attempted})
+                   "conflicts": sum.conflicts, "failed": sum.failed, "not_attempted": sum.not_attempted,
+                   "not_stored": sum.not_stored, "after_store_failed": sum.after_failed})
         } else {
-            json!({"create": sum.create, "reuse": sum.reuse, "conflict": sum.conflict})
+            json!({"create": sum.create, "reuse": sum.reuse, "conflict": sum.conflict,
+                   "not_stored": sum.not_stored})
         },
         "iam_policy": iam::policy(&policy_secrets(&refs, applied), region),
         "snippets": snippets,
@@ -154,6 +189,7 @@ pub fn text(
     update: bool,
     region: Option<&str>,
     snippets: &[Snippet],
+    content: Content<'_>,
 ) -> String {
     let refs: Vec<&Secret> = secrets.iter().collect();
     let mut o = String::new();
@@ -174,13 +210,26 @@ pub fn text(
     }
     for (i, s) in secrets.iter().enumerate() {
         o.push_str(&format!("[{}] {}\n", i + 1, s.name));
+        o.push_str(&format!("    route:  {}\n", s.route.as_str()));
+        o.push_str(&format!(
+            "    why:    {}\n",
+            route::why(s.route, s.credential)
+        ));
         o.push_str(&format!("    action: {}\n", describe(&s.action, update)));
+        for r in &s.after {
+            match r {
+                Ok(m) => o.push_str(&format!("    then:   {m}\n")),
+                Err(e) => o.push_str(&format!("    then:   FAILED: {e}\n")),
+            }
+        }
         let keys = if s.keys.is_empty() {
             "plain string".to_string()
         } else {
             format!("JSON keys {}", s.keys.join(", "))
         };
-        o.push_str(&format!("    value:  {keys} ({})\n", s.kind.as_str()));
+        if s.route.stored() {
+            o.push_str(&format!("    value:  {keys} ({})\n", s.kind.as_str()));
+        }
         for (j, site) in s.sites.iter().enumerate() {
             let key = site
                 .key
@@ -196,13 +245,23 @@ pub fn text(
                 &site.fingerprint[..site.fingerprint.len().min(12)]
             ));
         }
+        if !s.route.stored() {
+            o.push_str("    instead:\n");
+            for l in route::instructions(s, content).lines() {
+                o.push_str(&format!("      {l}\n"));
+            }
+            o.push('\n');
+            continue;
+        }
         let tags: Vec<String> = s.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
         o.push_str(&format!("    tags:   {}\n", tags.join(", ")));
         o.push_str(&format!(
             "    kms:    {}\n\n",
-            s.kms_key_id
-                .as_deref()
-                .unwrap_or("aws/secretsmanager (the account's default key)")
+            match (&s.kms_key_id, &s.kms_key_arn) {
+                (Some(k), Some(arn)) if k != arn => format!("{k} ({arn})"),
+                (Some(k), _) => k.clone(),
+                (None, _) => "aws/secretsmanager (the account's default key)".into(),
+            }
         ));
     }
     o.push_str(&format!(
@@ -212,22 +271,34 @@ pub fn text(
     if !snippets.is_empty() {
         o.push_str("Replacement code (read the secret at run time instead of the literal):\n\n");
         for sn in snippets {
+            let what: Vec<String> = sn
+                .reads
+                .iter()
+                .map(|r| match &r.key {
+                    Some(k) => format!("{} key {k}", r.secret_name),
+                    None => r.secret_name.clone(),
+                })
+                .collect();
             o.push_str(&format!(
-                "==> {}:{} ({}) secret {}{}\n",
+                "==> {}:{} ({}{}{}) {}\n",
                 sn.path,
                 sn.line,
                 sn.language.as_str(),
-                sn.secret_name,
-                sn.key
-                    .as_deref()
-                    .map(|k| format!(", key {k}"))
-                    .unwrap_or_default()
+                if sn.lambda { ", Lambda extension" } else { "" },
+                if sn.caching { ", caching client" } else { "" },
+                what.join("; ")
             ));
             o.push_str(&sn.code);
             o.push('\n');
         }
     }
     let ok = policy_secrets(&refs, applied);
+    if ok
+        .iter()
+        .any(|s| s.kms_key_id.is_some() && s.kms_key_arn.is_none())
+    {
+        o.push_str("Note: the KMS key could not be resolved to its ARN (kms:DescribeKey), so the policy has no kms:Decrypt statement; add one on the key's ARN.\n\n");
+    }
     if !ok.is_empty() {
         o.push_str(if applied {
             "Least-privilege IAM policy for the application (exactly these secrets):\n"
@@ -253,6 +324,6 @@ fn plural(n: usize) -> &'static str {
 fn policy_secrets<'a>(refs: &[&'a Secret], applied: bool) -> Vec<&'a Secret> {
     refs.iter()
         .copied()
-        .filter(|s| !applied || s.action.succeeded())
+        .filter(|s| s.route.stored() && (!applied || s.action.succeeded()))
         .collect()
 }

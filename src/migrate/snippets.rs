@@ -1,8 +1,10 @@
-//! Replacement code: for each place a secret was found, code in that file's language that
-//! reads the secret at run time, with the secret's real name and JSON key.
+//! Replacement code: for each file a secret was found in, code in that file's language that
+//! reads its secrets at run time (real names and JSON keys), from the language's template.
 
+use super::template::{self, Fill, Template};
 use super::{Secret, Site};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,348 +81,214 @@ pub fn detect(path: &str, content: Option<&str>) -> Lang {
     }
 }
 
-/// One snippet: where it goes and the code.
+/// One snippet per file (per site for templates that do not merge): the code that reads
+/// every secret found in it, its declarations once.
 #[derive(Debug, Clone, Serialize)]
 pub struct Snippet {
     pub path: String,
+    /// The first line it replaces.
+    pub line: usize,
+    pub language: Lang,
+    /// The Lambda form (the Parameters and Secrets extension).
+    pub lambda: bool,
+    /// The code uses a caching client (which calls DescribeSecret as well).
+    pub caching: bool,
+    pub install: String,
+    /// What it reads: one entry per literal replaced.
+    pub reads: Vec<Read>,
+    /// Code that parses on its own (Java: a class body; Go: without its package clause).
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Read {
     pub line: usize,
     pub secret_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    pub language: Lang,
-    /// Code that parses on its own (Java: a class body).
-    pub code: String,
+    /// The accessor or variable the snippet defines for it.
+    pub var: String,
 }
 
-/// A snippet for every site of every secret. `content` gives a file's text when on disk.
-pub fn for_secrets(
-    secrets: &[&Secret],
-    region: Option<&str>,
-    content: &dyn Fn(&str) -> Option<String>,
-) -> Vec<Snippet> {
-    let mut out = Vec::new();
-    for s in secrets {
+/// True when the file looks like a Lambda handler (Python or Node.js).
+pub fn is_lambda(lang: Lang, text: &str) -> bool {
+    match lang {
+        Lang::Python => {
+            text.contains("def lambda_handler(") || text.contains("def handler(event, context)")
+        }
+        Lang::Javascript | Lang::Typescript => {
+            text.contains("exports.handler")
+                || text.contains("export const handler")
+                || text.contains("export async function handler")
+        }
+        _ => false,
+    }
+}
+
+/// The language, Lambda-ness and template of a file.
+pub fn template_for(path: &str, text: Option<&str>) -> (Lang, bool, &'static Template) {
+    let lang = detect(path, text);
+    let lambda = is_lambda(lang, text.unwrap_or(""));
+    (lang, lambda, template::of(lang, lambda))
+}
+
+/// The snippets for these secrets (the Secrets Manager route only). `content` gives a
+/// file's text when on disk.
+pub fn for_secrets(secrets: &[&Secret], content: &dyn Fn(&str) -> Option<String>) -> Vec<Snippet> {
+    // path -> (secret, site) in scan order
+    let mut by_file: BTreeMap<String, Vec<(&Secret, &Site)>> = BTreeMap::new();
+    for s in secrets.iter().filter(|s| s.route.stored()) {
         for site in &s.sites {
-            let lang = detect(&site.path, content(&site.path).as_deref());
-            let arn = super::iam::resource(s, region);
-            out.push(Snippet {
-                path: site.path.clone(),
+            by_file
+                .entry(site.path.clone())
+                .or_default()
+                .push((s, site));
+        }
+    }
+    let mut out = Vec::new();
+    for (path, mut sites) in by_file {
+        sites.sort_by_key(|(_, site)| site.line);
+        let text = content(&path);
+        let (lang, lambda, t) = template_for(&path, text.as_deref());
+        let esm = text.as_deref().is_some_and(|x| is_esm(&path, x));
+        // One reader per (secret, key); distinct variable names within the file.
+        let mut reads: Vec<Read> = Vec::new();
+        let mut readers: Vec<String> = Vec::new();
+        for (s, site) in &sites {
+            if reads
+                .iter()
+                .any(|r| r.secret_name == s.name && r.key == site.key)
+            {
+                continue;
+            }
+            let base = ident(site.key.as_deref());
+            let mut var = base.clone();
+            let mut n = 2;
+            while reads.iter().any(|r| r.var == var) {
+                var = format!("{base}_{n}");
+                n += 1;
+            }
+            let at = format!("{}:{}", site.path, site.line);
+            let ecs = ecs_from(s, site.key.as_deref());
+            let f = Fill {
+                name: &s.name,
+                key: site.key.as_deref(),
+                var: &var,
+                at: &at,
+                ecs_from: &ecs,
+            };
+            readers.push(t.read(&f));
+            reads.push(Read {
                 line: site.line,
                 secret_name: s.name.clone(),
                 key: site.key.clone(),
-                language: lang,
-                code: code(lang, &s.name, site.key.as_deref(), site, &arn),
+                var,
             });
         }
+        let snippet = |reads: Vec<Read>, code: String| Snippet {
+            path: path.clone(),
+            line: reads[0].line,
+            language: lang,
+            lambda,
+            caching: t.caching,
+            install: t.install.clone(),
+            reads,
+            code,
+        };
+        if !t.merge {
+            for (r, code) in reads.into_iter().zip(readers) {
+                out.push(snippet(vec![r], code));
+            }
+            continue;
+        }
+        let mut code = String::new();
+        let c = comment(lang);
+        let lines: Vec<String> = reads
+            .iter()
+            .map(|r| format!("{} ({})", r.line, r.var))
+            .collect();
+        code.push_str(&format!(
+            "{c} {path}: replace the literal{} on line {} with the reader{} below ({})\n",
+            if reads.len() == 1 { "" } else { "s" },
+            lines.join(", "),
+            if reads.len() == 1 { "" } else { "s" },
+            t.install
+        ));
+        let imports = t.section("imports");
+        if !imports.is_empty() {
+            code.push_str(&format!("import (\n{imports})\n\n"));
+        }
+        let setup = t.setup(esm);
+        if !setup.is_empty() {
+            code.push_str(setup);
+            code.push('\n');
+        }
+        code.push_str(&readers.join("\n"));
+        // PHP: the header comment goes after the opening tag.
+        if lang == Lang::Php {
+            if let Some(i) = code.find("<?php\n") {
+                code = format!("<?php\n{}{}", &code[..i], &code[i + "<?php\n".len()..]);
+            }
+        }
+        out.push(snippet(reads, code));
     }
     out
 }
 
-/// A string literal safe in every language we emit (names are `[A-Za-z0-9/_+=.@-]`, keys
-/// are `[a-z0-9_]`), so plain double quotes need no escaping.
+/// ECS `valueFrom`: the secret's ARN once it exists (with `:key::` for a JSON key); before,
+/// its name (a plain string), or a marked place for the ARN `--apply` prints.
+fn ecs_from(s: &Secret, key: Option<&str>) -> String {
+    match (s.action.arn().filter(|a| a.starts_with("arn:")), key) {
+        (Some(arn), Some(k)) => format!("{arn}:{k}::"),
+        (Some(arn), None) => arn.to_string(),
+        (None, None) => s.name.clone(),
+        (None, Some(k)) => format!("<the ARN of {} that --apply prints>:{k}::", s.name),
+    }
+}
+
+fn comment(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Java
+        | Lang::Javascript
+        | Lang::Typescript
+        | Lang::Go
+        | Lang::Csharp
+        | Lang::Rust
+        | Lang::Php => "//",
+        _ => "#",
+    }
+}
+
+/// An ES module: `.mjs`, TypeScript, or a file with top-level `import`/`export`.
+pub fn is_esm(path: &str, text: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    if p.ends_with(".mjs") || p.ends_with(".ts") || p.ends_with(".tsx") || p.ends_with(".mts") {
+        return true;
+    }
+    if p.ends_with(".cjs") {
+        return false;
+    }
+    text.lines()
+        .any(|l| l.starts_with("import ") || l.starts_with("export "))
+}
+
+/// A variable name from a JSON key (keys are `[A-Za-z0-9_]`).
 fn ident(key: Option<&str>) -> String {
     let k = key.unwrap_or("secret");
     let mut s: String = k
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
     s
-}
-
-fn camel(s: &str) -> String {
-    let mut out = String::new();
-    let mut up = false;
-    for c in s.chars() {
-        if c == '_' {
-            up = !out.is_empty();
-        } else if up {
-            out.push(c.to_ascii_uppercase());
-            up = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The code for one site.
-pub fn code(lang: Lang, name: &str, key: Option<&str>, site: &Site, arn: &str) -> String {
-    let at = format!("{}:{}", site.path, site.line);
-    let var = ident(key);
-    let upper = var.to_ascii_uppercase();
-    let cvar = camel(&var);
-    match lang {
-        Lang::Python => {
-            let (load, idx) = match key {
-                Some(k) => ("json.loads(", format!(")[\"{k}\"]")),
-                None => ("", String::new()),
-            };
-            format!(
-                "# {at}: replace the literal with a lookup (pip install boto3)\n\
-                 import json\n\
-                 import boto3\n\
-                 \n\
-                 {var} = {load}boto3.client(\"secretsmanager\").get_secret_value(SecretId=\"{name}\")[\"SecretString\"]{idx}\n\
-                 \n\
-                 # Long-running process: cache it (pip install aws-secretsmanager-caching)\n\
-                 import botocore.session\n\
-                 from aws_secretsmanager_caching import SecretCache, SecretCacheConfig\n\
-                 \n\
-                 _secret_cache = SecretCache(config=SecretCacheConfig(), client=botocore.session.get_session().create_client(\"secretsmanager\"))\n\
-                 {var} = {load}_secret_cache.get_secret_string(\"{name}\"){idx}\n"
-            )
-        }
-        Lang::Java => {
-            let parse = |src: &str| match key {
-                Some(k) => format!(
-                    "software.amazon.awssdk.protocols.jsoncore.JsonNode.parser().parse({src}).asObject().get(\"{k}\").asString()"
-                ),
-                None => src.to_string(),
-            };
-            format!(
-                "// {at}: replace the literal with {cvar}() (software.amazon.awssdk:secretsmanager, SDK v2)\n\
-                 static String {cvar}() {{\n\
-                 \x20   try (var client = software.amazon.awssdk.services.secretsmanager.SecretsManagerClient.create()) {{\n\
-                 \x20       String secret = client.getSecretValue(r -> r.secretId(\"{name}\")).secretString();\n\
-                 \x20       return {};\n\
-                 \x20   }}\n\
-                 }}\n\
-                 \n\
-                 // Long-running process: the caching client (com.amazonaws.secretsmanager:aws-secretsmanager-caching-java)\n\
-                 static final com.amazonaws.secretsmanager.caching.SecretCache SECRET_CACHE = new com.amazonaws.secretsmanager.caching.SecretCache();\n\
-                 static String {cvar}Cached() {{\n\
-                 \x20   return {};\n\
-                 }}\n",
-                parse("secret"),
-                parse(&format!("SECRET_CACHE.getSecretString(\"{name}\")"))
-            )
-        }
-        Lang::Javascript | Lang::Typescript => {
-            let import = if lang == Lang::Typescript {
-                "import { SecretsManagerClient, GetSecretValueCommand } from \"@aws-sdk/client-secrets-manager\";".to_string()
-            } else {
-                "const { SecretsManagerClient, GetSecretValueCommand } = require(\"@aws-sdk/client-secrets-manager\");".to_string()
-            };
-            let (ret, ty) = match key {
-                Some(k) => (
-                    format!("JSON.parse(out.SecretString)[\"{k}\"]"),
-                    if lang == Lang::Typescript { ": Promise<string>" } else { "" },
-                ),
-                None => (
-                    "out.SecretString".to_string(),
-                    if lang == Lang::Typescript { ": Promise<string | undefined>" } else { "" },
-                ),
-            };
-            format!(
-                "// {at}: replace the literal with `await {cvar}()` (npm install @aws-sdk/client-secrets-manager, SDK v3)\n\
-                 {import}\n\
-                 \n\
-                 const secretsClient = new SecretsManagerClient({{}});\n\
-                 let {cvar}Cache;\n\
-                 async function {cvar}(){ty} {{\n\
-                 \x20 // Cached for the life of the process; restart (or clear the cache) after rotation.\n\
-                 \x20 if ({cvar}Cache === undefined) {{\n\
-                 \x20   const out = await secretsClient.send(new GetSecretValueCommand({{ SecretId: \"{name}\" }}));\n\
-                 \x20   {cvar}Cache = {ret};\n\
-                 \x20 }}\n\
-                 \x20 return {cvar}Cache;\n\
-                 }}\n"
-            )
-        }
-        Lang::Go => {
-            let (decl, ret) = match key {
-                Some(k) => (
-                    "\tvar m map[string]any\n\tif err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &m); err != nil {\n\t\treturn \"\", err\n\t}\n".to_string(),
-                    format!("\ts, _ := m[\"{k}\"].(string)\n\treturn s, nil\n"),
-                ),
-                None => (String::new(), "\treturn aws.ToString(out.SecretString), nil\n".to_string()),
-            };
-            let json_import = if key.is_some() { "\t\"encoding/json\"\n" } else { "" };
-            format!(
-                "// {at}: replace the literal with {cvar}(ctx) (AWS SDK for Go v2)\n\
-                 import (\n\
-                 \t\"context\"\n\
-                 {json_import}\
-                 \n\
-                 \t\"github.com/aws/aws-sdk-go-v2/aws\"\n\
-                 \t\"github.com/aws/aws-sdk-go-v2/config\"\n\
-                 \t\"github.com/aws/aws-sdk-go-v2/service/secretsmanager\"\n\
-                 )\n\
-                 \n\
-                 func {cvar}(ctx context.Context) (string, error) {{\n\
-                 \tcfg, err := config.LoadDefaultConfig(ctx)\n\
-                 \tif err != nil {{\n\t\treturn \"\", err\n\t}}\n\
-                 \tout, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{{SecretId: aws.String(\"{name}\")}})\n\
-                 \tif err != nil {{\n\t\treturn \"\", err\n\t}}\n\
-                 {decl}{ret}}}\n"
-            )
-        }
-        Lang::Csharp => {
-            let get = match key {
-                Some(k) => format!("System.Text.Json.JsonDocument.Parse(response.SecretString).RootElement.GetProperty(\"{k}\").GetString()"),
-                None => "response.SecretString".to_string(),
-            };
-            format!(
-                "// {at}: replace the literal with the value read here (dotnet add package AWSSDK.SecretsManager)\n\
-                 using Amazon.SecretsManager;\n\
-                 using Amazon.SecretsManager.Model;\n\
-                 \n\
-                 using var client = new AmazonSecretsManagerClient();\n\
-                 var response = await client.GetSecretValueAsync(new GetSecretValueRequest {{ SecretId = \"{name}\" }});\n\
-                 var {cvar} = {get};\n\
-                 // Long-running process: Amazon.SecretsManager.Extensions.Caching's SecretsManagerCache caches it.\n"
-            )
-        }
-        Lang::Ruby => {
-            let get = match key {
-                Some(k) => format!("JSON.parse(resp.secret_string)[\"{k}\"]"),
-                None => "resp.secret_string".to_string(),
-            };
-            format!(
-                "# {at}: replace the literal with the value read here (gem install aws-sdk-secretsmanager)\n\
-                 require \"json\"\n\
-                 require \"aws-sdk-secretsmanager\"\n\
-                 \n\
-                 resp = Aws::SecretsManager::Client.new.get_secret_value(secret_id: \"{name}\")\n\
-                 {var} = {get}\n"
-            )
-        }
-        Lang::Php => {
-            let get = match key {
-                Some(k) => format!("json_decode($result['SecretString'], true)['{k}']"),
-                None => "$result['SecretString']".to_string(),
-            };
-            format!(
-                "<?php\n\
-                 // {at}: replace the literal with the value read here (composer require aws/aws-sdk-php)\n\
-                 use Aws\\SecretsManager\\SecretsManagerClient;\n\
-                 \n\
-                 $client = new SecretsManagerClient(['version' => '2017-10-17']);\n\
-                 $result = $client->getSecretValue(['SecretId' => '{name}']);\n\
-                 ${var} = {get};\n"
-            )
-        }
-        Lang::Rust => {
-            let get = match key {
-                Some(k) => format!(
-                    "let json: serde_json::Value = serde_json::from_str(out.secret_string().unwrap_or_default())?;\nlet {var} = json[\"{k}\"].as_str().unwrap_or_default().to_owned();"
-                ),
-                None => format!("let {var} = out.secret_string().unwrap_or_default().to_owned();"),
-            };
-            format!(
-                "// {at}: replace the literal with the value read here (crates aws-config, aws-sdk-secretsmanager)\n\
-                 let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;\n\
-                 let out = aws_sdk_secretsmanager::Client::new(&config)\n\
-                 \x20   .get_secret_value()\n\
-                 \x20   .secret_id(\"{name}\")\n\
-                 \x20   .send()\n\
-                 \x20   .await?;\n\
-                 {get}\n"
-            )
-        }
-        Lang::Shell => format!(
-            "# {at}: replace the literal with the value read at run time\n\
-             {upper}=\"$({})\"\n",
-            cli(name, key)
-        ),
-        Lang::CloudformationYaml => format!(
-            "# {at}: replace the literal with a dynamic reference\n\
-             Value: '{}'\n",
-            resolve(name, key)
-        ),
-        Lang::CloudformationJson => format!(
-            "{{\"_comment\": \"{at}: replace the literal with this dynamic reference\", \"Value\": \"{}\"}}\n",
-            resolve(name, key)
-        ),
-        Lang::Terraform => {
-            let tf = var.to_ascii_lowercase();
-            let get = match key {
-                Some(k) => format!("jsondecode(data.aws_secretsmanager_secret_version.{tf}.secret_string)[\"{k}\"]"),
-                None => format!("data.aws_secretsmanager_secret_version.{tf}.secret_string"),
-            };
-            format!(
-                "# {at}: replace the literal with local.{tf}\n\
-                 data \"aws_secretsmanager_secret_version\" \"{tf}\" {{\n\
-                 \x20 secret_id = \"{name}\"\n\
-                 }}\n\
-                 \n\
-                 locals {{\n\
-                 \x20 {tf} = {get}\n\
-                 }}\n"
-            )
-        }
-        Lang::Kubernetes => {
-            let res = format!("{}-secrets", var.replace('_', "-").to_ascii_lowercase());
-            let jmes = match key {
-                Some(k) => format!(
-                    "        jmesPath:\n          - path: \"{k}\"\n            objectAlias: \"{k}\"\n"
-                ),
-                None => "        objectAlias: \"secret\"\n".to_string(),
-            };
-            let obj = key.unwrap_or("secret");
-            format!(
-                "# {at}: replace the literal with the file /mnt/secrets/{obj} (or the env var {upper}\n\
-                 # via the synced Secret below); needs the Secrets Store CSI driver and its AWS provider.\n\
-                 apiVersion: secrets-store.csi.x-k8s.io/v1\n\
-                 kind: SecretProviderClass\n\
-                 metadata:\n\
-                 \x20 name: {res}\n\
-                 spec:\n\
-                 \x20 provider: aws\n\
-                 \x20 parameters:\n\
-                 \x20   objects: |\n\
-                 \x20     - objectName: \"{name}\"\n\
-                 \x20       objectType: \"secretsmanager\"\n\
-                 {jmes}\
-                 \x20 secretObjects:\n\
-                 \x20   - secretName: {res}\n\
-                 \x20     type: Opaque\n\
-                 \x20     data:\n\
-                 \x20       - objectName: \"{obj}\"\n\
-                 \x20         key: {obj}\n\
-                 # In the pod: a csi volume (driver: secrets-store.csi.k8s.io, volumeAttributes:\n\
-                 # secretProviderClass: {res}) mounted at /mnt/secrets, and\n\
-                 # env: [{{name: {upper}, valueFrom: {{secretKeyRef: {{name: {res}, key: {obj}}}}}}}]\n"
-            )
-        }
-        Lang::Config => {
-            let ecs_from = match key {
-                Some(k) => format!("{}:{k}::", arn.trim_end_matches("-??????")),
-                None => arn.trim_end_matches("-??????").to_string(),
-            };
-            format!(
-                "# {at}: delete the value from this file and inject it at start-up instead,\n\
-                 # e.g. in the launch script:\n\
-                 export {upper}=\"$({})\"\n\
-                 # and have the application read ${upper} (for .properties/Spring: ${{{upper}}}).\n\
-                 # On ECS, a task-definition secret does the same:\n\
-                 #   \"secrets\": [{{\"name\": \"{upper}\", \"valueFrom\": \"{ecs_from}\"}}]\n",
-                cli(name, key)
-            )
-        }
-    }
-}
-
-/// The AWS CLI (+ jq) command that prints the value.
-pub fn cli(name: &str, key: Option<&str>) -> String {
-    let base = format!(
-        "aws secretsmanager get-secret-value --secret-id '{name}' --query SecretString --output text"
-    );
-    match key {
-        Some(k) => format!("{base} | jq -r '.[\"{k}\"]'"),
-        None => base,
-    }
-}
-
-/// CloudFormation dynamic reference.
-pub fn resolve(name: &str, key: Option<&str>) -> String {
-    match key {
-        Some(k) => format!("{{{{resolve:secretsmanager:{name}:SecretString:{k}}}}}"),
-        None => format!("{{{{resolve:secretsmanager:{name}:SecretString}}}}"),
-    }
 }
 
 #[cfg(test)]
@@ -442,11 +310,63 @@ mod tests {
         assert_eq!(detect("main.tf", None), Lang::Terraform);
     }
 
+    fn secret(name: &str, path: &str, line: usize) -> Secret {
+        Secret {
+            name: name.into(),
+            value: String::new(),
+            kind: super::super::Kind::Token,
+            keys: vec!["token".into()],
+            sites: vec![Site {
+                path: path.into(),
+                line,
+                span: None,
+                line_text: String::new(),
+                key: Some("token".into()),
+                rule_id: "r".into(),
+                fingerprint: "f".into(),
+                commit: None,
+            }],
+            tags: Vec::new(),
+            description: String::new(),
+            kms_key_id: None,
+            token: String::new(),
+            action: super::super::Action::Create,
+            credential: crate::rules::CredentialKind::AccessToken,
+            route: super::super::route::Route::SecretsManager,
+            caching: false,
+            kms_key_arn: None,
+            after: Vec::new(),
+        }
+    }
+
     #[test]
-    fn resolve_reference() {
+    fn two_secrets_in_one_file_share_one_setup_and_get_distinct_readers() {
+        let (a, b) = (secret("s/a", "app.js", 3), secret("s/b", "app.js", 9));
+        let c = secret("s/c", "other.py", 1);
+        let out = for_secrets(&[&a, &b, &c], &|_| None);
+        assert_eq!(out.len(), 2);
+        let js = &out[0];
+        assert_eq!(js.path, "app.js");
+        let vars: Vec<&str> = js.reads.iter().map(|r| r.var.as_str()).collect();
+        assert_eq!(vars, ["token", "token_2"]);
         assert_eq!(
-            resolve("a/b", Some("password")),
-            "{{resolve:secretsmanager:a/b:SecretString:password}}"
+            js.code.matches("const secretsClient").count(),
+            1,
+            "{}",
+            js.code
         );
+        assert!(
+            js.code
+                .contains("const token = () => secretValue(\"s/a\", \"token\");"),
+            "{}",
+            js.code
+        );
+        assert!(
+            js.code
+                .contains("const token2 = () => secretValue(\"s/b\", \"token\");"),
+            "{}",
+            js.code
+        );
+        assert!(out[1].caching, "Python reads through the caching client");
     }
 }

@@ -242,21 +242,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-/// Two stored values are the same secret when both are JSON objects with equal content
-/// (whitespace and key order do not matter) or the same string.
-pub fn same_value(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    match (
-        serde_json::from_str::<Value>(a),
-        serde_json::from_str::<Value>(b),
-    ) {
-        (Ok(x @ Value::Object(_)), Ok(y @ Value::Object(_))) => x == y,
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,12 +317,5 @@ mod tests {
     fn unrelated_span_is_not_parsed() {
         let l = r#"x = "postgres://app:Zr8vQe2LkP4x@db:5432/o"; y = "ghp_abc""#;
         assert!(parse_connection(l, span_of(l, "ghp_abc")).is_none());
-    }
-
-    #[test]
-    fn same_value_ignores_json_layout() {
-        assert!(same_value(r#"{"a":1,"b":"x"}"#, r#"{ "b": "x", "a": 1 }"#));
-        assert!(!same_value(r#"{"a":1}"#, r#"{"a":2}"#));
-        assert!(!same_value("abc", "abd"));
     }
 }

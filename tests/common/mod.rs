@@ -68,4 +68,6 @@ pub fn paths(findings: &[serde_json::Value]) -> Vec<String> {
     p.sort();
     p
 }
+pub mod moto;
 pub mod repo;
+pub mod toolchain;

@@ -1,0 +1,2 @@
+// GitHub client (test fixture: the token is fake).
+export const token: string = "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";

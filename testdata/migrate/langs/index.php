@@ -1,0 +1,4 @@
+<?php
+// Test fixture: the token is fake.
+$token = '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';
+echo strlen($token);
