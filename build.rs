@@ -111,10 +111,23 @@ fn embed_patterns() -> usize {
     }
     let out_dir = env::var("OUT_DIR").unwrap();
     let out = Path::new(&out_dir);
-    replace(
-        &out.join("patterns.json"),
-        &serde_json::to_string(&pack).unwrap(),
-    );
+    // Two documents of about the same size: start-up parses them on two threads.
+    let texts: Vec<String> = pack.iter().map(|f| f.to_string()).collect();
+    let total: usize = texts.iter().map(String::len).sum();
+    let mut size = 0;
+    let split = texts
+        .iter()
+        .position(|t| {
+            size += t.len();
+            size >= total / 2
+        })
+        .map_or(texts.len(), |i| i + 1);
+    for (i, part) in [&texts[..split], &texts[split..]].iter().enumerate() {
+        replace(
+            &out.join(format!("patterns-{i}.json")),
+            &format!("[{}]", part.join(",")),
+        );
+    }
     replace(
         &out.join("pattern-examples.json"),
         &serde_json::to_string(&examples).unwrap(),

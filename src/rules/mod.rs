@@ -18,7 +18,11 @@ pub use validators::Validator;
 
 /// The built-in pack, parsed from `patterns/*.toml` at build time (see build.rs), without
 /// the rules' examples.
-static EMBEDDED_PACK: &str = include_str!(concat!(env!("OUT_DIR"), "/patterns.json"));
+/// The pack in two halves of about the same size (build.rs), parsed on two threads.
+static EMBEDDED_PACK: [&str; 2] = [
+    include_str!(concat!(env!("OUT_DIR"), "/patterns-0.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/patterns-1.json")),
+];
 /// The rules' examples and negative examples, file by file and rule by rule in pack order.
 static EMBEDDED_EXAMPLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-examples.json"));
 
@@ -338,8 +342,24 @@ pub fn builtin_rules() -> Result<Vec<Rule>> {
 /// The built-in rule pack, in file order, without examples: what a scan needs, and all that
 /// start-up parses. Duplicated ids are a build mistake and fail here.
 pub fn builtin_rules_for_scanning() -> Result<Vec<Rule>> {
-    let files: Vec<EmbeddedFile> =
-        serde_json::from_str(EMBEDDED_PACK).context("the built-in rule pack is malformed")?;
+    let parse = |text: &str| -> Result<Vec<EmbeddedFile>> {
+        serde_json::from_str(text).context("the built-in rule pack is malformed")
+    };
+    // Start-up waits for this parse: the second half is parsed beside the first.
+    let [first, second] = EMBEDDED_PACK;
+    let (first, second) = std::thread::scope(|s| {
+        let beside = std::thread::Builder::new().spawn_scoped(s, || parse(second));
+        let first = parse(first);
+        let second = match beside {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: parse it here.
+            Err(_) => parse(second),
+        };
+        (first, second)
+    });
+    let files = first?.into_iter().chain(second?);
     let mut all = Vec::new();
     for f in files {
         for r in &f.rules {
