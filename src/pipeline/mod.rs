@@ -14,6 +14,7 @@
 mod history;
 mod staged;
 mod stdin;
+pub mod sweep;
 mod tree;
 mod trust;
 

@@ -339,6 +339,13 @@ fn result(
     if f.other_locations > 0 {
         props.insert("otherLocations".into(), json!(f.other_locations));
     }
+    if let Some(r) = &f.repository {
+        props.insert("repository".into(), json!(r.location));
+        props.insert("repositoryId".into(), json!(r.id));
+    }
+    if let Some(g) = &f.value_group {
+        props.insert("valueGroup".into(), json!(g));
+    }
     // The message names the rule and place only: never the secret, not even redacted,
     // since code scanning shows messages to everyone with read access.
     let message = format!(

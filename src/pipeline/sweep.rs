@@ -1,0 +1,129 @@
+//! The pipeline of a sweep (`keysweep sweep`): one rule set and one set of filters for every
+//! repository, built once, then each repository's history scanned with it. A scanned
+//! repository's own `.keysweep.toml` and `.gitleaksignore` are not read: in an org-wide
+//! sweep the repositories are what is being audited, and one of them must not be able to
+//! allowlist its own secrets. `--config` applies to all of them.
+
+use super::{threads, Stages};
+use crate::config::{self, ConfigRequest};
+use crate::engine::RuleSet;
+use crate::filter::baseline::AnyBaseline;
+use crate::filter::gitleaksignore::GitleaksIgnore;
+use crate::filter::Filters;
+use crate::finding::Finding;
+use crate::pathfilter::PathFilterBuilder;
+use crate::progress::Progress;
+use crate::source::git::{self, BlobSet, HistoryOptions, Selection};
+use crate::source::Stats;
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// What every repository of a sweep is scanned with, as plain data.
+#[derive(Debug, Clone, Default)]
+pub struct SweepScanOptions {
+    pub config: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub exclude: Vec<String>,
+    pub max_file_size: Option<u64>,
+    /// Worker threads of one repository's scan.
+    pub threads: Option<usize>,
+    pub min_confidence: Option<crate::rules::Confidence>,
+}
+
+/// The stages of a sweep, shared by the repositories scanned at the same time.
+pub struct SweepPipeline {
+    stages: Stages,
+}
+
+/// One repository's history, scanned.
+pub struct RepoScan {
+    /// Every finding at every place it was introduced (not aggregated: the caller keeps
+    /// each blob that holds a fingerprint, then aggregates).
+    pub findings: Vec<Finding>,
+    /// Incremental scans: every reachable blob (see [`git::scan_incremental`]).
+    pub reachable: Vec<gix::ObjectId>,
+    /// Blobs not scanned because an earlier sweep had.
+    pub skipped_known: usize,
+}
+
+impl SweepPipeline {
+    pub fn new(opts: &SweepScanOptions) -> Result<SweepPipeline> {
+        let cfg = config::load(&ConfigRequest {
+            explicit: opts.config.as_deref(),
+            text: None,
+            root: None,
+            max_file_size: opts.max_file_size,
+            quiet: true,
+        })?;
+        let mut exclude = PathFilterBuilder::default();
+        for g in &opts.exclude {
+            exclude.add(g, "--exclude")?;
+        }
+        for (g, origin) in &cfg.exclude {
+            exclude.add(g, origin)?;
+        }
+        let baseline = opts
+            .baseline
+            .as_deref()
+            .map(AnyBaseline::load)
+            .transpose()?;
+        Ok(SweepPipeline {
+            stages: Stages {
+                rules: RuleSet::new(cfg.rules),
+                filters: Filters {
+                    allowlist: cfg.allowlist,
+                    gitleaks_ignore: GitleaksIgnore::default(),
+                    baseline,
+                    min_confidence: opts.min_confidence,
+                },
+                exclude: exclude.build()?,
+                max_file_size: cfg.max_file_size,
+                threads: threads(opts.threads, true),
+                // The sweep draws its own progress (repositories done of total); the
+                // repositories scanned side by side must not fight over one display.
+                quiet: true,
+                progress: Progress::inert(),
+            },
+        })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.stages.rules
+    }
+
+    /// Scans the history of every ref of `repo`, skipping the blobs in `known`. Warnings
+    /// are counted and kept in `stats`, not printed: the caller names the repository.
+    pub fn scan(&self, repo: &Path, known: &BlobSet, stats: &Stats) -> Result<RepoScan> {
+        let stages = &self.stages;
+        let opts = HistoryOptions {
+            repo: repo.to_path_buf(),
+            selection: Selection::All,
+            exclude: stages.exclude.clone(),
+            max_file_size: stages.max_file_size,
+            threads: stages.threads,
+            quiet: true,
+            timings: false,
+        };
+        let history = git::scan_incremental(&opts, known, stats, &stages.progress, &|bytes| {
+            let hits = stages.hits(bytes);
+            (!hits.is_empty()).then_some(hits)
+        })?;
+        let mut findings = Vec::new();
+        for (blob, origin) in &history.places {
+            let id = history.payload_blobs[*blob].to_string();
+            for mut f in stages.findings(&history.payloads[*blob], origin) {
+                f.blob = Some(id.clone());
+                findings.push(f);
+            }
+        }
+        for e in stages.rules.errors() {
+            stats.warn(true, e);
+        }
+        crate::filter::docs_example::drop_repeated_in_docs(&mut findings);
+        Ok(RepoScan {
+            findings,
+            reachable: history.reachable,
+            skipped_known: history.skipped_known,
+        })
+    }
+}
