@@ -77,7 +77,10 @@ fn records_know_their_repository_and_one_value_in_several_is_one_summary_line() 
         .iter()
         .map(|r| r["repository"]["location"].as_str().unwrap())
         .collect();
-    let a_loc = std::fs::canonicalize(a.path()).unwrap().display().to_string();
+    let a_loc = std::fs::canonicalize(a.path())
+        .unwrap()
+        .display()
+        .to_string();
     assert!(locations.contains(a_loc.as_str()), "{locations:?}");
     assert!(locations.contains(url.as_str()), "{locations:?}");
     let ids: BTreeSet<&str> = records
@@ -98,7 +101,10 @@ fn records_know_their_repository_and_one_value_in_several_is_one_summary_line() 
         err.contains("keysweep: the same value leaked in 2 repositories: aws-access-key-id"),
         "{err}"
     );
-    assert!(err.contains("keysweep: 3 findings in 3 repositories"), "{err}");
+    assert!(
+        err.contains("keysweep: 3 findings in 3 repositories"),
+        "{err}"
+    );
     assert!(!err.contains(K1) && !stdout(&out).contains(K1));
     // `scan --git` keeps its plain fingerprint (existing baselines stay valid).
     let scan = run(a.path(), &["scan", "--git", "--format", "json"]);
@@ -118,10 +124,16 @@ fn every_format_names_the_repository() {
         records[0]["repository"]["id"].as_str().unwrap().to_string()
     };
     for format in ["text", "json", "sarif", "csv", "github", "gitlab"] {
-        let out = run(work.path(), &["sweep", "--repos", &list, "--format", format]);
+        let out = run(
+            work.path(),
+            &["sweep", "--repos", &list, "--format", format],
+        );
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         let text = stdout(&out);
-        assert!(text.contains(&id), "{format} lacks the repository id:\n{text}");
+        assert!(
+            text.contains(&id),
+            "{format} lacks the repository id:\n{text}"
+        );
         assert!(!text.contains(K1), "{format} leaks the secret");
     }
 }
@@ -148,7 +160,10 @@ fn a_bad_repository_is_a_warning_and_exit_4_and_the_rest_is_swept() {
     assert_eq!(records.len(), 1);
     assert!(err.contains("missing-repo: not swept"), "{err}");
     assert!(err.contains("plain-dir: not swept"), "{err}");
-    assert!(err.contains("https://127.0.0.1:1/org/app.git: not swept"), "{err}");
+    assert!(
+        err.contains("https://127.0.0.1:1/org/app.git: not swept"),
+        "{err}"
+    );
     assert!(err.contains("3 not swept"), "{err}");
     assert!(!err.contains("sekrit-t0ken"), "{err}");
 }
@@ -230,7 +245,11 @@ fn a_second_sweep_scans_nothing_and_new_commits_are_exactly_the_new_findings() {
     let args = ["--repos", list.as_str(), "--state", "state"];
     let (first, out) = sweep_jsonl(work.path(), &args);
     assert_eq!(first.len(), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("; 2 new findings"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("; 2 new findings"),
+        "{}",
+        stderr(&out)
+    );
 
     let (again, out) = sweep_jsonl(work.path(), &args);
     let err = stderr(&out);
@@ -309,7 +328,10 @@ fn force_pushed_and_deleted_history_leaves_the_inventory() {
     // Were the key committed again, it is new again.
     a.write("mistake.py", key_line(K3));
     a.commit("oops again");
-    let (new, _) = sweep_jsonl(work.path(), &[args[0], args[1], args[2], args[3], "--report", "new"]);
+    let (new, _) = sweep_jsonl(
+        work.path(),
+        &[args[0], args[1], args[2], args[3], "--report", "new"],
+    );
     assert_eq!(paths(&new), BTreeSet::from(["mistake.py".to_string()]));
 }
 
@@ -335,12 +357,22 @@ fn a_corrupt_or_foreign_state_file_is_an_error_naming_it() {
             .map(|r| r["repository"]["id"].as_str().unwrap().to_string())
             .unwrap()
     };
-    let a_loc = std::fs::canonicalize(a.path()).unwrap().display().to_string();
-    let b_loc = std::fs::canonicalize(b.path()).unwrap().display().to_string();
+    let a_loc = std::fs::canonicalize(a.path())
+        .unwrap()
+        .display()
+        .to_string();
+    let b_loc = std::fs::canonicalize(b.path())
+        .unwrap()
+        .display()
+        .to_string();
     let state = work.path().join("state");
     let a_file = state.join(format!("{}.state", id(&a_loc)));
     let b_file = state.join(format!("{}.state", id(&b_loc)));
-    std::fs::write(&a_file, b"{\"format\": \"keysweep-sweep-state\", \"version\"").unwrap();
+    std::fs::write(
+        &a_file,
+        b"{\"format\": \"keysweep-sweep-state\", \"version\"",
+    )
+    .unwrap();
     std::fs::copy(&a_file, work.path().join("a.corrupt")).unwrap();
     let (records, out) = sweep_jsonl(work.path(), &args);
     let err = stderr(&out);
@@ -349,14 +381,19 @@ fn a_corrupt_or_foreign_state_file_is_an_error_naming_it() {
     assert!(err.contains(&named), "{err}");
     assert!(err.contains("corrupt"), "{err}");
     // Not a silent rescan reporting everything as new, and the file is left as it was.
-    assert!(records.iter().all(|r| r["repository"]["location"] != a_loc.as_str()));
+    assert!(records
+        .iter()
+        .all(|r| r["repository"]["location"] != a_loc.as_str()));
     assert_eq!(
         std::fs::read(&a_file).unwrap(),
         std::fs::read(work.path().join("a.corrupt")).unwrap()
     );
     // Another repository's state under this one's name.
     std::fs::copy(&b_file, &a_file).unwrap();
-    let out = run(work.path(), &["sweep", "--repos", &list, "--state", "state"]);
+    let out = run(
+        work.path(),
+        &["sweep", "--repos", &list, "--state", "state"],
+    );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.contains("belongs to another repository"), "{err}");

@@ -162,10 +162,14 @@ fn merge_sarif(inputs: Vec<Input>) -> Result<Merged> {
                 .flatten()
             {
                 let fp = r
-                    .pointer(&format!("/partialFingerprints/{FINGERPRINT_KEY}"))
+                    .get("partialFingerprints")
+                    .and_then(|p| p.get(FINGERPRINT_KEY))
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string();
+                if fp.is_empty() {
+                    bail!("a SARIF result without a {FINGERPRINT_KEY} fingerprint: not a keysweep report");
+                }
                 if !seen.insert(fp.clone()) {
                     continue;
                 }
