@@ -228,6 +228,29 @@ fn a_swept_repository_cannot_run_a_program_nor_allowlist_itself() {
         .collect();
     assert_eq!(mirrors.len(), 1);
     assert!(!mirrors[0].path().join("config.py").exists());
+    // The next sweep fetches into the mirror, as isolated as the clone. (The test's own git
+    // commands override the hostile settings.)
+    let safe = |args: &[&str]| {
+        let mut all = vec![
+            "-c",
+            "core.fsmonitor=false",
+            "-c",
+            "filter.x.clean=cat",
+            "-c",
+            "filter.x.smudge=cat",
+        ];
+        all.extend_from_slice(args);
+        a.git(&all);
+    };
+    safe(&["rm", "-q", ".gitattributes"]);
+    a.write("second.py", key_line(K2));
+    safe(&["add", "second.py"]);
+    safe(&["commit", "-q", "--no-verify", "-m", "more"]);
+    assert!(!marker.exists());
+    let (records, out) = sweep_jsonl(work.path(), &["--repos", &list, "--cache", "cache"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(records.len(), 4);
+    assert!(!marker.exists());
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! run so that nothing from the repository or this machine's git configuration can run a
 //! program: no system or global config, no templates (so no hooks), no credential helper, no
 //! terminal prompt, no `ext::` transport. A mirror has no work tree, so no filter or
-//! checkout hook ever runs; it is then read isolated like any scanned repository.
+//! checkout hook ever runs; it is then read isolated like any scanned repository. A token
+//! in a listed URL is used for the clone and each fetch but never written into the cache.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -16,8 +17,11 @@ pub fn update(cache: &Path, id: &str, url: &str, name: &str) -> Result<PathBuf> 
         .with_context(|| format!("cannot create the cache directory {}", cache.display()))?;
     let dir = cache.join(format!("{id}.git"));
     if dir.join("HEAD").is_file() {
+        // From the URL as listed (a token in it is not kept in the mirror's config).
         let out = git(Some(&dir))
-            .args(["fetch", "--prune", "--quiet", "origin"])
+            .args(["fetch", "--prune", "--quiet", "--"])
+            .arg(url)
+            .arg("+refs/*:refs/*")
             .output()
             .context("cannot run git")?;
         if !out.status.success() {
@@ -45,6 +49,19 @@ pub fn update(cache: &Path, id: &str, url: &str, name: &str) -> Result<PathBuf> 
         let _ = std::fs::remove_dir_all(&partial);
         bail!(
             "git clone of {name} failed: {}",
+            first_line(&out.stderr, url)
+        );
+    }
+    // The cache may be shared or uploaded (a CI cache): a token in the URL stays out of it.
+    let out = git(Some(&partial))
+        .args(["remote", "set-url", "--", "origin"])
+        .arg(name)
+        .output()
+        .context("cannot run git")?;
+    if !out.status.success() {
+        let _ = std::fs::remove_dir_all(&partial);
+        bail!(
+            "cannot record the URL of {name} in its mirror: {}",
             first_line(&out.stderr, url)
         );
     }
