@@ -388,8 +388,8 @@ pub enum PlanFormat {
     after_help = "Exit codes: 0 no findings, 1 findings, 2 usage or fatal error, 3 scan incomplete (with --fail-on-scan-errors), 4 some repository could not be swept (each is named in a warning; the others were swept)."
 )]
 pub struct SweepCmd {
-    /// A file listing repositories: one local path or git URL per line, `#` comments
-    /// (repeatable). Relative paths are relative to the file.
+    /// A file listing repositories (`-`: standard input): one local path or git URL per line,
+    /// `#` comments (repeatable). Relative paths are relative to the file.
     #[arg(long, value_name = "FILE", required_unless_present = "discover")]
     pub repos: Vec<PathBuf>,
     /// Sweep every git repository (bare or not) found under DIR (repeatable).

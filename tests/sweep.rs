@@ -115,6 +115,28 @@ fn records_know_their_repository_and_one_value_in_several_is_one_summary_line() 
 }
 
 #[test]
+fn sweep_records_validate_against_the_report_schema() {
+    let a = repo_with(&[("config.py", key_line(K1))]);
+    let work = tempfile::tempdir().unwrap();
+    let list = list(work.path(), &[a.path().display().to_string()]);
+    let out = run(
+        work.path(),
+        &["sweep", "--repos", &list, "--format", "json"],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc.as_array().unwrap().len(), 1);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
+    // The schema does check the sweep's fields.
+    let mut bad = doc.clone();
+    bad[0]["repository"]["id"] = Value::from("not hex");
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
 fn every_format_names_the_repository() {
     let a = repo_with(&[("app.env", key_line(K1))]);
     let work = tempfile::tempdir().unwrap();

@@ -27,12 +27,27 @@ pub struct RepoSpec {
 /// The most bytes a list file may have.
 const MAX_LIST_BYTES: u64 = 64 << 20;
 
-/// Parses a list file: one local path or git URL per line; blank lines and `#` comments are
-/// skipped. Relative paths are relative to the list file's directory. A repository listed
-/// twice is swept once.
+/// Parses a list file (`-`: standard input): one local path or git URL per line; blank lines
+/// and `#` comments are skipped. Relative paths are relative to the list file's directory
+/// (standard input: to the current directory). A repository listed twice is swept once.
 pub fn from_list(file: &Path) -> Result<Vec<RepoSpec>> {
-    let text = crate::safefs::read_text(file, true, MAX_LIST_BYTES)?;
-    let base = file.parent().unwrap_or(Path::new("."));
+    let stdin = file.as_os_str() == "-";
+    let text = if stdin {
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::io::stdin().lock(), MAX_LIST_BYTES),
+            &mut text,
+        )
+        .context("cannot read the repository list from standard input")?;
+        text
+    } else {
+        crate::safefs::read_text(file, true, MAX_LIST_BYTES)?
+    };
+    let base = if stdin {
+        Path::new(".")
+    } else {
+        file.parent().unwrap_or(Path::new("."))
+    };
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
