@@ -381,6 +381,31 @@ fn force_pushed_and_deleted_history_leaves_the_inventory() {
 }
 
 #[test]
+fn other_settings_rescan_the_blobs_and_rebuild_the_inventory() {
+    let a = repo_with(&[("config.py", key_line(K1)), ("vendor/lib.py", key_line(K2))]);
+    let work = tempfile::tempdir().unwrap();
+    let list = list(work.path(), &[a.path().display().to_string()]);
+    let args = ["--repos", list.as_str(), "--state", "state"];
+    let (first, _) = sweep_jsonl(work.path(), &args);
+    assert_eq!(first.len(), 2);
+    // Excluding vendor/ drops its finding from the inventory: the blobs are scanned again
+    // with the new settings, and nothing is new.
+    let mut narrower = args.to_vec();
+    narrower.extend(["--exclude", "vendor/**"]);
+    let (all, out) = sweep_jsonl(work.path(), &narrower);
+    let err = stderr(&out);
+    assert_eq!(all.len(), 1, "{err}");
+    assert_eq!(all[0]["path"], "config.py");
+    assert!(err.contains(": 2 blobs scanned"), "{err}");
+    assert!(err.contains("(0 new)"), "{err}");
+    // Back to the first settings: the vendored key is new again (the inventory had dropped
+    // it with the settings that excluded it).
+    let (again, out) = sweep_jsonl(work.path(), &args);
+    assert_eq!(again.len(), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("(1 new)"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_corrupt_or_foreign_state_file_is_an_error_naming_it() {
     let a = repo_with(&[("config.py", key_line(K1))]);
     let b = repo_with(&[("config.py", key_line(K2))]);

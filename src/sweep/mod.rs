@@ -316,15 +316,25 @@ fn sweep_repo(
             }
         }
     }
+    // What the last sweep knew decides what is new. Scanned with other settings, the
+    // inventory is rebuilt from this scan (what those settings found may be gone).
+    let known_fps: BTreeSet<String> = state
+        .inventory
+        .iter()
+        .map(|r| r.fingerprint.clone())
+        .collect();
+    if !same_settings {
+        state.inventory.clear();
+        state.blobs.clear();
+    }
     // What is no longer reachable (a force-push, a deleted branch) leaves the inventory.
     let reachable: BTreeSet<String> = scan.reachable.iter().map(|id| id.to_string()).collect();
     state.inventory.retain_mut(|r| {
         r.blobs.retain(|b| reachable.contains(b));
         !r.blobs.is_empty()
     });
-    let mut old = Vec::new();
-    let mut new = Vec::new();
-    let mut new_blobs = Vec::new();
+    let mut fresh = Vec::new();
+    let mut fresh_blobs = Vec::new();
     for (fp, (f, blobs)) in by_fp {
         match state.inventory.iter_mut().find(|r| r.fingerprint == fp) {
             Some(r) => {
@@ -333,14 +343,14 @@ fn sweep_repo(
                 r.blobs.dedup();
             }
             None => {
-                new.push(f);
-                new_blobs.push(blobs);
+                fresh.push(f);
+                fresh_blobs.push(blobs);
             }
         }
     }
-    old.extend(restore(ctx, repo, &state.inventory, stats));
-    let redacted = crate::report::redact::view(&new, ctx.pipeline.rules(), false);
-    for (f, blobs) in redacted.iter().zip(new_blobs) {
+    let old = restore(ctx, repo, &state.inventory, stats);
+    let redacted = crate::report::redact::view(&fresh, ctx.pipeline.rules(), false);
+    for (f, blobs) in redacted.iter().zip(fresh_blobs) {
         state
             .inventory
             .push(record::stored(f, blobs.into_iter().collect()));
@@ -348,17 +358,30 @@ fn sweep_repo(
     state
         .inventory
         .sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
-    report.new_findings = new.len();
-    report.findings = old.len() + new.len();
+    let new_fps: BTreeSet<String> = fresh
+        .iter()
+        .map(|f| f.fingerprint.clone())
+        .filter(|fp| !known_fps.contains(fp))
+        .collect();
+    report.new_findings = new_fps.len();
+    report.findings = old.len() + fresh.len();
     if let Some(store) = &ctx.store {
-        state.tips = tips;
+        if stats.errors() == 0 {
+            state.tips = tips;
+            state.blobs = scan.reachable.into_iter().collect();
+        } else {
+            // Some object could not be read: its blob must not count as scanned. The blobs
+            // known before stay known (if still reachable) and no tip is recorded, so the
+            // next sweep scans every other blob again; what it finds again is not new.
+            let reachable: git::BlobSet = scan.reachable.into_iter().collect();
+            state.blobs.retain(|b| reachable.contains(b));
+            state.tips.clear();
+        }
         state.settings = ctx.settings.clone();
-        state.blobs = scan.reachable.into_iter().collect();
         store.save(repo, &state)?;
     }
-    let new_fps: BTreeSet<String> = new.iter().map(|f| f.fingerprint.clone()).collect();
     let mut all = old;
-    all.extend(new);
+    all.extend(fresh);
     let all = with_other_locations(all);
     Ok(match ctx.opts.report {
         ReportScope::All => all,
