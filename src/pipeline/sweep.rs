@@ -40,7 +40,8 @@ pub struct RepoScan {
     /// Every finding at every place it was introduced (not aggregated: the caller keeps
     /// each blob that holds a fingerprint, then aggregates).
     pub findings: Vec<Finding>,
-    /// Incremental scans: every reachable blob (see [`git::scan_incremental`]).
+    /// Incremental scans: every reachable blob (see [`git::scan_incremental`]); empty
+    /// otherwise.
     pub reachable: Vec<gix::ObjectId>,
     /// Blobs not scanned because an earlier sweep had.
     pub skipped_known: usize,
@@ -91,9 +92,11 @@ impl SweepPipeline {
         &self.stages.rules
     }
 
-    /// Scans the history of every ref of `repo`, skipping the blobs in `known`. Warnings
-    /// are counted and kept in `stats`, not printed: the caller names the repository.
-    pub fn scan(&self, repo: &Path, known: &BlobSet, stats: &Stats) -> Result<RepoScan> {
+    /// Scans the history of every ref of `repo`, skipping the blobs in `known` and then
+    /// listing every reachable blob (incremental sweeps; None: a plain history scan).
+    /// Warnings are counted and kept in `stats`, not printed: the caller names the
+    /// repository.
+    pub fn scan(&self, repo: &Path, known: Option<&BlobSet>, stats: &Stats) -> Result<RepoScan> {
         let stages = &self.stages;
         let opts = HistoryOptions {
             repo: repo.to_path_buf(),
@@ -104,10 +107,14 @@ impl SweepPipeline {
             quiet: true,
             timings: false,
         };
-        let history = git::scan_incremental(&opts, known, stats, &stages.progress, &|bytes| {
+        let inspect = |bytes: &[u8]| {
             let hits = stages.hits(bytes);
             (!hits.is_empty()).then_some(hits)
-        })?;
+        };
+        let history = match known {
+            Some(known) => git::scan_incremental(&opts, known, stats, &stages.progress, &inspect)?,
+            None => git::scan(&opts, stats, &stages.progress, &inspect)?,
+        };
         let mut findings = Vec::new();
         for (blob, origin) in &history.places {
             let id = history.payload_blobs[*blob].to_string();

@@ -294,9 +294,14 @@ fn sweep_repo(
             ReportScope::New => Vec::new(),
         });
     }
+    // Without a state nothing is known and nothing need be listed.
     let empty = git::BlobSet::default();
-    let known = if same_settings { &state.blobs } else { &empty };
-    let scan = ctx.pipeline.scan(&path, known, stats)?;
+    let known = match (&ctx.store, same_settings) {
+        (None, _) => None,
+        (Some(_), true) => Some(&state.blobs),
+        (Some(_), false) => Some(&empty),
+    };
+    let mut scan = ctx.pipeline.scan(&path, known, stats)?;
     report.blobs_known = scan.skipped_known as u64;
     // One finding per fingerprint (the earliest introduction), with every blob holding it.
     let mut by_fp: BTreeMap<String, (Finding, BTreeSet<String>)> = BTreeMap::new();
@@ -328,9 +333,13 @@ fn sweep_repo(
         state.blobs.clear();
     }
     // What is no longer reachable (a force-push, a deleted branch) leaves the inventory.
-    let reachable: BTreeSet<String> = scan.reachable.iter().map(|id| id.to_string()).collect();
+    scan.reachable.sort_unstable();
+    let reachable = |hex: &String| {
+        gix::ObjectId::from_hex(hex.as_bytes())
+            .is_ok_and(|id| scan.reachable.binary_search(&id).is_ok())
+    };
     state.inventory.retain_mut(|r| {
-        r.blobs.retain(|b| reachable.contains(b));
+        r.blobs.retain(reachable);
         !r.blobs.is_empty()
     });
     let mut fresh = Vec::new();
@@ -373,8 +382,9 @@ fn sweep_repo(
             // Some object could not be read: its blob must not count as scanned. The blobs
             // known before stay known (if still reachable) and no tip is recorded, so the
             // next sweep scans every other blob again; what it finds again is not new.
-            let reachable: git::BlobSet = scan.reachable.into_iter().collect();
-            state.blobs.retain(|b| reachable.contains(b));
+            state
+                .blobs
+                .retain(|b| scan.reachable.binary_search(b).is_ok());
             state.tips.clear();
         }
         state.settings = ctx.settings.clone();
