@@ -30,12 +30,19 @@ pub struct SweepScanOptions {
     pub min_confidence: Option<crate::rules::Confidence>,
 }
 
-/// The stages of a sweep, shared by the repositories scanned at the same time.
+/// The stages of a sweep. Each repository is scanned with stages of its own, built from the
+/// same options: a rule set shared by every scan kept the regex caches of every scanning
+/// thread the sweep ever started (the regex crate pools a cache per thread slot, and each
+/// repository's scan starts new threads), so a sweep of many repositories one at a time
+/// grew to well above the largest single scan. The report's rule set (SARIF rule
+/// descriptors, the redactor) is built once; every rule set holds the same rules in the
+/// same order, so rule indices agree.
 pub struct SweepPipeline {
-    stages: Stages,
+    opts: SweepScanOptions,
+    report_rules: RuleSet,
 }
 
-/// One repository's history, scanned.
+/// One repository's scan.
 pub struct RepoScan {
     /// Every finding at every place it was introduced (not aggregated: the caller keeps
     /// each blob that holds a fingerprint, then aggregates).
@@ -47,49 +54,57 @@ pub struct RepoScan {
     pub skipped_known: usize,
 }
 
+fn stages(opts: &SweepScanOptions) -> Result<Stages> {
+    let cfg = config::load(&ConfigRequest {
+        explicit: opts.config.as_deref(),
+        text: None,
+        root: None,
+        max_file_size: opts.max_file_size,
+        quiet: true,
+    })?;
+    let mut exclude = PathFilterBuilder::default();
+    for g in &opts.exclude {
+        exclude.add(g, "--exclude")?;
+    }
+    for (g, origin) in &cfg.exclude {
+        exclude.add(g, origin)?;
+    }
+    let baseline = opts
+        .baseline
+        .as_deref()
+        .map(AnyBaseline::load)
+        .transpose()?;
+    Ok(Stages {
+        rules: RuleSet::new(cfg.rules),
+        filters: Filters {
+            allowlist: cfg.allowlist,
+            gitleaks_ignore: GitleaksIgnore::default(),
+            baseline,
+            min_confidence: opts.min_confidence,
+        },
+        exclude: exclude.build()?,
+        max_file_size: cfg.max_file_size,
+        threads: threads(opts.threads, true),
+        // The sweep draws its own progress (repositories done of total); the repositories
+        // scanned side by side must not fight over one display.
+        quiet: true,
+        progress: Progress::inert(),
+    })
+}
+
 impl SweepPipeline {
+    /// Checks the options (config, globs, baseline) once, before any repository.
     pub fn new(opts: &SweepScanOptions) -> Result<SweepPipeline> {
-        let cfg = config::load(&ConfigRequest {
-            explicit: opts.config.as_deref(),
-            text: None,
-            root: None,
-            max_file_size: opts.max_file_size,
-            quiet: true,
-        })?;
-        let mut exclude = PathFilterBuilder::default();
-        for g in &opts.exclude {
-            exclude.add(g, "--exclude")?;
-        }
-        for (g, origin) in &cfg.exclude {
-            exclude.add(g, origin)?;
-        }
-        let baseline = opts
-            .baseline
-            .as_deref()
-            .map(AnyBaseline::load)
-            .transpose()?;
+        let report_rules = stages(opts)?.rules;
         Ok(SweepPipeline {
-            stages: Stages {
-                rules: RuleSet::new(cfg.rules),
-                filters: Filters {
-                    allowlist: cfg.allowlist,
-                    gitleaks_ignore: GitleaksIgnore::default(),
-                    baseline,
-                    min_confidence: opts.min_confidence,
-                },
-                exclude: exclude.build()?,
-                max_file_size: cfg.max_file_size,
-                threads: threads(opts.threads, true),
-                // The sweep draws its own progress (repositories done of total); the
-                // repositories scanned side by side must not fight over one display.
-                quiet: true,
-                progress: Progress::inert(),
-            },
+            opts: opts.clone(),
+            report_rules,
         })
     }
 
+    /// The rules, for reports.
     pub fn rules(&self) -> &RuleSet {
-        &self.stages.rules
+        &self.report_rules
     }
 
     /// Scans the history of every ref of `repo`, skipping the blobs in `known` and then
@@ -97,7 +112,7 @@ impl SweepPipeline {
     /// Warnings are counted and kept in `stats`, not printed: the caller names the
     /// repository.
     pub fn scan(&self, repo: &Path, known: Option<&BlobSet>, stats: &Stats) -> Result<RepoScan> {
-        let stages = &self.stages;
+        let stages = &stages(&self.opts)?;
         let opts = HistoryOptions {
             repo: repo.to_path_buf(),
             selection: Selection::All,
