@@ -157,6 +157,23 @@ fn every_format_names_the_repository() {
             "{format} lacks the repository id:\n{text}"
         );
         assert!(!text.contains(K1), "{format} leaks the secret");
+        if format == "sarif" {
+            let path =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sarif-schema-2.1.0.json");
+            let schema: Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let doc: Value = serde_json::from_str(&text).unwrap();
+            let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+            let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+            // Relative to the repository, whose base the run defines.
+            let run = &doc["runs"][0];
+            let at = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+            assert_eq!(at["uri"], "app.env");
+            let base = &run["originalUriBaseIds"][at["uriBaseId"].as_str().unwrap()];
+            let canonical = std::fs::canonicalize(a.path()).unwrap();
+            assert_eq!(base["uri"], format!("file://{}/", canonical.display()));
+        }
     }
 }
 

@@ -149,7 +149,19 @@ fn four_shards_merged_are_the_unsharded_sweep() {
                     a["runs"][0]["tool"]["driver"]["rules"][i]["id"],
                     r["ruleId"]
                 );
+                // Each result is relative to its repository's base, which the run defines.
+                let at = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                let base = at["uriBaseId"].as_str().unwrap();
+                let uri = a["runs"][0]["originalUriBaseIds"][base]["uri"]
+                    .as_str()
+                    .unwrap();
+                assert!(uri.starts_with("file:///") && uri.ends_with('/'), "{uri}");
+                assert_eq!(at["uri"], "config.py");
             }
+            assert_eq!(
+                a["runs"][0]["originalUriBaseIds"],
+                b["runs"][0]["originalUriBaseIds"]
+            );
         }
     }
     // A shard's records merged twice are one finding each (de-duplicated by fingerprint).

@@ -139,6 +139,7 @@ fn merge_sarif(inputs: Vec<Input>) -> Result<Merged> {
     let mut results: BTreeMap<SortKey, Value> = BTreeMap::new();
     let mut seen = HashSet::new();
     let mut invocations = Vec::new();
+    let mut bases = serde_json::Map::new();
     for doc in &docs {
         let runs = doc["runs"]
             .as_array()
@@ -149,6 +150,11 @@ fn merge_sarif(inputs: Vec<Input>) -> Result<Merged> {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
+            if let Some(b) = run.get("originalUriBaseIds").and_then(Value::as_object) {
+                for (k, v) in b {
+                    bases.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
             invocations.extend(
                 run.get("invocations")
                     .and_then(Value::as_array)
@@ -216,6 +222,7 @@ fn merge_sarif(inputs: Vec<Input>) -> Result<Merged> {
         .context("a SARIF report without runs")?;
     run["results"] = Value::Array(results.into_values().collect());
     run["tool"]["driver"]["rules"] = Value::Array(rules);
+    run["originalUriBaseIds"] = Value::Object(bases);
     if !invocations.is_empty() {
         run["invocations"] = Value::Array(invocations);
     }
