@@ -485,3 +485,53 @@ fn a_corrupt_or_foreign_state_file_is_an_error_naming_it() {
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.contains("belongs to another repository"), "{err}");
 }
+
+#[test]
+fn a_token_in_a_url_is_used_but_never_printed_nor_kept_in_the_cache() {
+    let a = repo_with(&[("config.py", key_line(K1))]);
+    let token = "s3cr3t-t0ken-value";
+    let url = format!("file://deploy:{token}@localhost{}", a.path().display());
+    let work = tempfile::tempdir().unwrap();
+    let list = list(work.path(), &[url]);
+    for round in 0..2 {
+        let (records, out) = sweep_jsonl(work.path(), &["--repos", &list, "--cache", "cache"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "round {round}: {}",
+            stderr(&out)
+        );
+        assert_eq!(records.len(), 1);
+        let shown = format!("file://localhost{}", a.path().display());
+        assert_eq!(records[0]["repository"]["location"], shown.as_str());
+        assert!(!stdout(&out).contains(token) && !stderr(&out).contains(token));
+        for e in std::fs::read_dir(work.path().join("cache")).unwrap() {
+            let config = e.unwrap().path().join("config");
+            let text = std::fs::read_to_string(&config).unwrap();
+            assert!(!text.contains(token), "{}: {text}", config.display());
+        }
+    }
+}
+
+#[test]
+fn a_list_on_standard_input_and_a_bad_shard_spec() {
+    let a = repo_with(&[("config.py", key_line(K1))]);
+    let parent = a.path().parent().unwrap();
+    let name = a.path().file_name().unwrap().to_str().unwrap();
+    let mut child = common::bin()
+        .current_dir(parent)
+        .args(["sweep", "--repos", "-", "--format", "jsonl"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    writeln!(child.stdin.take().unwrap(), "# one repository\n{name}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    let bad = run(parent, &["sweep", "--repos", "-", "--shard", "5/4"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("1 <= K <= N"), "{}", stderr(&bad));
+}
