@@ -68,6 +68,12 @@ pub enum Command {
     /// Work with configuration files (import a gitleaks config).
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Scan the history of many repositories (a list file, or every repository under a
+    /// directory); incremental with --state, split across workers with --shard.
+    Sweep(Box<SweepCmd>),
+    /// Merge the JSONL or SARIF reports of sweep shards into one, de-duplicated by
+    /// fingerprint, with a sweep's summary.
+    Merge(MergeCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -435,4 +441,90 @@ pub struct MigrateStatusCmd {
 pub enum PlanFormat {
     Text,
     Json,
+}
+
+/// `keysweep sweep`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 no findings, 1 findings, 2 usage or fatal error, 3 scan incomplete (with --fail-on-scan-errors), 4 some repository could not be swept (each is named in a warning; the others were swept)."
+)]
+pub struct SweepCmd {
+    /// A file listing repositories (`-`: standard input): one local path or git URL per line,
+    /// `#` comments (repeatable). Relative paths are relative to the file.
+    #[arg(long, value_name = "FILE", required_unless_present = "discover")]
+    pub repos: Vec<PathBuf>,
+    /// Sweep every git repository (bare or not) found under DIR (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub discover: Vec<PathBuf>,
+    /// Mirror repositories given by URL into DIR (cloned once, fetched on later sweeps).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Repositories scanned at the same time (bounds memory: one repository's history each).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub max_parallel: u64,
+    /// Keep per-repository state in DIR: the next sweep scans only blobs not seen before.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// With --state: report only findings new since the last sweep, or the whole inventory.
+    #[arg(long, value_enum, default_value_t = SweepReport::All)]
+    pub report: SweepReport,
+    /// Sweep only shard K of N (1-based) of the repository list, chosen by repository id.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// The key of the value groups (a file of at least 16 random bytes); shards merged into
+    /// one report must share it. Default: the state directory's, else one for this run.
+    #[arg(long, value_name = "FILE")]
+    pub value_key: Option<PathBuf>,
+    /// Config file for every repository (a swept repository's own config is not read).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Suppress findings listed in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Skip paths matching GLOB in every repository (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Skip blobs larger than this (bytes; suffixes K, M, G allowed). Default 64M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Report only findings of rules at least this confident.
+    #[arg(long, value_name = "LEVEL", value_parser = confidence_parser())]
+    pub min_confidence: Option<Confidence>,
+    /// Worker threads per repository (default: the cores divided by --max-parallel).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
+    /// No summary, progress or warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Exit 3 when an object could not be read or decoded.
+    #[arg(long)]
+    pub fail_on_scan_errors: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SweepReport {
+    New,
+    All,
+}
+
+/// `keysweep merge`.
+#[derive(Args, Debug)]
+pub struct MergeCmd {
+    /// Shard reports, all JSONL or all SARIF (as `sweep --format jsonl|sarif` wrote them).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write the merged report to FILE (mode 0600) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
 }

@@ -65,6 +65,27 @@ pub struct Finding {
     /// all locations.
     pub other_locations: usize,
     pub locations: Vec<Location>,
+    /// Sweeps: the repository it was found in (its fingerprint is namespaced by it).
+    pub repository: Option<std::sync::Arc<Repository>>,
+    /// History scans: the blob holding the secret (sweeps drop a finding whose blob is no
+    /// longer reachable).
+    pub blob: Option<String>,
+    /// Sweeps: a keyed hash of the secret's value, the same for the same value wherever it
+    /// is, so that reports can say in how many repositories one value leaked without
+    /// holding the value or a plain hash of it.
+    pub value_group: Option<String>,
+    /// Read back from a sweep's state: every text field is already redacted (the state
+    /// never holds a secret), so the report's redactor leaves it as it is.
+    pub restored: bool,
+}
+
+/// The repository a sweep found a finding in: where it is (a path, or a URL without its
+/// credentials) and a stable id derived from that, which namespaces fingerprints and picks
+/// the shard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Repository {
+    pub location: String,
+    pub id: String,
 }
 
 impl Finding {
@@ -79,7 +100,25 @@ impl Finding {
             order: origin.order,
             other_locations: 0,
             locations: Vec::new(),
+            repository: None,
+            blob: None,
+            value_group: None,
+            restored: false,
         }
+    }
+
+    /// The finding as found in `repo` by a sweep: its fingerprint namespaced by the
+    /// repository, so the same secret at the same path in two repositories is two findings
+    /// (a single-repository `scan` keeps the plain fingerprint, so its baselines stay valid).
+    pub fn in_repository(mut self, repo: std::sync::Arc<Repository>) -> Finding {
+        self.fingerprint = fingerprint_in_repository(
+            &repo.id,
+            &self.hit.rule_id,
+            self.stable_path(),
+            &self.hit.secret,
+        );
+        self.repository = Some(repo);
+        self
     }
 
     /// The path that identifies the file whatever the working directory: relative to its
@@ -101,6 +140,17 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
     h.update(path.as_bytes());
     h.update([0]);
     h.update(secret_hash);
+    hex::encode(&h.finalize()[..16])
+}
+
+/// [`fingerprint`] of a finding in the repository with id `repo_id` (sweeps).
+pub fn fingerprint_in_repository(repo_id: &str, rule_id: &str, path: &str, secret: &str) -> String {
+    let plain = fingerprint(rule_id, path, secret);
+    let mut h = Sha256::new();
+    h.update(b"repository\0");
+    h.update(repo_id.as_bytes());
+    h.update([0]);
+    h.update(plain.as_bytes());
     hex::encode(&h.finalize()[..16])
 }
 
@@ -382,6 +432,20 @@ mod tests {
         assert_ne!(a, fingerprint("r", "b.py", "s3cr3t-value"));
         assert_ne!(a, fingerprint("q", "a.py", "s3cr3t-value"));
         assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn sweep_fingerprints_are_namespaced_by_repository() {
+        let plain = fingerprint("r", "a.py", "s3cr3t-value");
+        let one = fingerprint_in_repository("one", "r", "a.py", "s3cr3t-value");
+        let two = fingerprint_in_repository("two", "r", "a.py", "s3cr3t-value");
+        assert_ne!(one, two);
+        assert_ne!(one, plain);
+        assert_eq!(
+            one,
+            fingerprint_in_repository("one", "r", "a.py", "s3cr3t-value")
+        );
+        assert_eq!(one.len(), 32);
     }
 
     #[test]

@@ -19,4 +19,5 @@ pub mod report;
 pub mod rules;
 pub mod safefs;
 pub mod source;
+pub mod sweep;
 pub mod timefmt;

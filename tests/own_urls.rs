@@ -2,8 +2,9 @@
 //! reference or SARIF field points at someone else's repository (GitHub names are
 //! case-insensitive, and a plausible `keysweep/keysweep` resolves to an unrelated project).
 //! Checked on what users read and run: the README, the action, the hooks manifest, the
-//! example workflow, the scripts and the source. Rule examples (patterns/) and scanned
-//! fixtures (testdata/) are text to find secrets in, not links.
+//! example workflow, the deployment recipes (deploy/), the scripts and the source. Rule
+//! examples (patterns/) and scanned fixtures (testdata/) are text to find secrets in, not
+//! links.
 
 mod common;
 
@@ -20,6 +21,8 @@ const GO_SDK_IMPORT: &str = "\"github.com/aws/aws-sdk-go-v2/";
 const ALLOWED_USES: &[&str] = &[
     "actions/checkout@",
     "actions/cache@",
+    "actions/upload-artifact@",
+    "actions/download-artifact@",
     "github/codeql-action/",
     "./",
 ];
@@ -43,7 +46,7 @@ fn checked_files() -> Vec<String> {
                 "Cargo.toml",
             ]
             .contains(f)
-                || ["examples/", "scripts/", "src/", ".ci/"]
+                || ["examples/", "scripts/", "src/", ".ci/", "deploy/"]
                     .iter()
                     .any(|d| f.starts_with(d))
         })

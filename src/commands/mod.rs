@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod hook;
 pub mod man;
+pub mod merge;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 #[cfg(not(feature = "migrate"))]
@@ -12,6 +13,7 @@ pub mod migrate;
 pub mod migrate;
 pub mod rules;
 pub mod scan;
+pub mod sweep;
 
 use crate::cli::{Cli, ColorWhen, Command};
 use anyhow::Result;
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Config(cmd) => config::run(cmd),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
+        Command::Sweep(cmd) => sweep::run(*cmd, color),
+        Command::Merge(cmd) => merge::run(cmd),
     }
 }
 

@@ -15,6 +15,7 @@ mod background;
 mod history;
 mod staged;
 mod stdin;
+pub mod sweep;
 mod tree;
 mod trust;
 

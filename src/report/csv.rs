@@ -22,7 +22,13 @@ const HEADER: &[&str] = &[
 ];
 
 pub fn write(findings: &[Finding], w: &mut dyn Write) -> Result<()> {
-    writeln!(w, "{}", HEADER.join(","))?;
+    // Sweeps add the repository; other scans keep the columns they always had.
+    let sweep = findings.iter().any(|f| f.repository.is_some());
+    let mut header = HEADER.to_vec();
+    if sweep {
+        header.extend(["repository", "repository_id"]);
+    }
+    writeln!(w, "{}", header.join(","))?;
     for f in findings {
         let c = f.commit.as_ref();
         let row = [
@@ -42,7 +48,12 @@ pub fn write(findings: &[Finding], w: &mut dyn Write) -> Result<()> {
                 .unwrap_or_default(),
             c.map(|c| c.date.clone()).unwrap_or_default(),
         ];
-        let cells: Vec<String> = row.iter().map(|c| quote(c)).collect();
+        let mut cells: Vec<String> = row.iter().map(|c| quote(c)).collect();
+        if sweep {
+            let r = f.repository.as_deref();
+            cells.push(quote(r.map_or("", |r| r.location.as_str())));
+            cells.push(quote(r.map_or("", |r| r.id.as_str())));
+        }
         writeln!(w, "{}", cells.join(","))?;
     }
     Ok(())

@@ -16,6 +16,9 @@ pub fn write(findings: &[Finding], ctx: &ReportContext<'_>, w: &mut dyn Write) -
             "{} ({}, {} confidence) found; fingerprint {}. Remove it, rotate it, and read it from a secret store.",
             f.hit.rule_name, f.hit.rule_id, f.hit.confidence.as_str(), f.fingerprint
         );
+        if let Some(r) = &f.repository {
+            message = format!("In repository {} ({}): {message}", r.location, r.id);
+        }
         if ctx.show_secrets {
             message.push_str(&format!(" Secret: {}", f.hit.secret));
         }

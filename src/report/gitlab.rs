@@ -80,6 +80,16 @@ fn vulnerability(f: &Finding, ctx: &ReportContext<'_>) -> Value {
             "value": f.hit.rule_id,
         }],
     });
+    if let Some(r) = &f.repository {
+        // The schema's place for data of our own: the repository a sweep found it in.
+        v["details"] = json!({
+            "repository": {
+                "type": "text",
+                "name": "Repository",
+                "value": format!("{} ({})", r.location, r.id),
+            }
+        });
+    }
     if let Some(url) = ctx.rules.rule(f.hit.rule_index).references.first() {
         v["links"] = json!([{ "url": url }]);
     }

@@ -1,6 +1,6 @@
 //! JSON (one array) and JSON Lines (one object per line) reports.
 
-use crate::finding::{CommitInfo, Finding, Location};
+use crate::finding::{CommitInfo, Finding, Location, Repository};
 use anyhow::Result;
 use serde::Serialize;
 use std::io::Write;
@@ -29,6 +29,12 @@ pub struct Record<'a> {
     pub other_locations: usize,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub locations: &'a [Location],
+    /// Sweeps: the repository (location and stable id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<&'a Repository>,
+    /// Sweeps: a keyed hash of the value, shared by every finding of the same value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_group: Option<&'a str>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -54,6 +60,8 @@ impl<'a> Record<'a> {
             commit: f.commit.as_ref(),
             other_locations: f.other_locations,
             locations: &f.locations,
+            repository: f.repository.as_deref(),
+            value_group: f.value_group.as_deref(),
         }
     }
 }

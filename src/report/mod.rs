@@ -5,9 +5,11 @@ mod csv;
 mod github;
 mod gitlab;
 mod json;
+pub mod merge;
 pub mod provenance;
 pub mod redact;
 pub mod sarif;
+pub mod sweep_summary;
 mod text;
 
 use crate::engine::RuleSet;
@@ -112,6 +114,8 @@ pub enum ScanKind {
     Range,
     /// Standard input (`scan -`).
     Stdin,
+    /// Many repositories' histories (`sweep`).
+    Sweep,
 }
 
 impl ScanKind {
@@ -122,6 +126,7 @@ impl ScanKind {
             ScanKind::Staged => "staged",
             ScanKind::Range => "range",
             ScanKind::Stdin => "stdin",
+            ScanKind::Sweep => "sweep",
         }
     }
 }

@@ -32,7 +32,7 @@ impl Redactor {
                 }
             }
         };
-        for f in findings {
+        for f in findings.iter().filter(|f| !f.restored) {
             add(&f.hit.secret);
             for text in free_text(f) {
                 let bytes = text.as_bytes();
@@ -99,6 +99,11 @@ pub fn view(findings: &[Finding], rules: &RuleSet, show_secrets: bool) -> Vec<Fi
         .iter()
         .map(|f| {
             let mut v = f.clone();
+            if f.restored {
+                // Redacted when it was stored; masking it again would only shorten the
+                // visible prefix of the secret.
+                return v;
+            }
             v.hit.line_text = r.redact(&mask_own(&f.hit.line_text, &f.hit.secret));
             v.hit.secret = redact(&f.hit.secret);
             v.hit.prev_line_text = None;

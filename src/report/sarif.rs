@@ -57,7 +57,17 @@ pub fn build(findings: &[Finding], ctx: &ReportContext<'_>) -> Sarif {
         .rules(rules)
         .build();
     let mut bases = BTreeMap::new();
-    if let Some(uri) = &base.uri {
+    // A sweep's results are relative to their repositories, one base each.
+    for r in findings.iter().filter_map(|f| f.repository.as_deref()) {
+        let mut b = ArtifactLocation::builder().build();
+        if let Some(uri) = repository_uri(&r.location) {
+            b.uri = Some(uri);
+        }
+        b.description = Some(Message::builder().text(r.location.clone()).build());
+        bases.insert(repository_base(&r.id), b);
+    }
+    let sweep = ctx.run.kind == super::ScanKind::Sweep;
+    if let Some(uri) = base.uri.as_ref().filter(|_| !sweep) {
         bases.insert(
             SRCROOT.to_string(),
             ArtifactLocation::builder().uri(uri.clone()).build(),
@@ -339,6 +349,13 @@ fn result(
     if f.other_locations > 0 {
         props.insert("otherLocations".into(), json!(f.other_locations));
     }
+    if let Some(r) = &f.repository {
+        props.insert("repository".into(), json!(r.location));
+        props.insert("repositoryId".into(), json!(r.id));
+    }
+    if let Some(g) = &f.value_group {
+        props.insert("valueGroup".into(), json!(g));
+    }
     // The message names the rule and place only: never the secret, not even redacted,
     // since code scanning shows messages to everyone with read access.
     let message = format!(
@@ -356,7 +373,34 @@ fn result(
         .build()
 }
 
+/// The `originalUriBaseIds` key of a sweep's repository.
+fn repository_base(id: &str) -> String {
+    format!("REPOSITORY-{id}")
+}
+
+/// A repository's location as a base URI (ending in `/`): a URL as listed, a path as a
+/// `file:` URI; None for what is neither (an scp-like `user@host:path`).
+fn repository_uri(location: &str) -> Option<String> {
+    let mut uri = if location.contains("://") {
+        location.to_string()
+    } else if Path::new(location).is_absolute() {
+        file_uri(Path::new(location))
+    } else {
+        return None;
+    };
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    Some(uri)
+}
+
 fn artifact(base: &SourceRoot, f: &Finding) -> ArtifactLocation {
+    if let Some(r) = &f.repository {
+        return ArtifactLocation::builder()
+            .uri(uri_path(f.stable_path()))
+            .uri_base_id(repository_base(&r.id))
+            .build();
+    }
     let (uri, relative) = base.locate(f);
     if relative {
         ArtifactLocation::builder()

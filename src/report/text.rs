@@ -24,6 +24,9 @@ pub fn write(
             f.hit.rule_id,
             f.hit.confidence.as_str()
         )?;
+        if let Some(r) = &f.repository {
+            writeln!(w, "  repository {} ({})", escape(&r.location), r.id)?;
+        }
         writeln!(w, "  {}:{}:{}", escape(&f.path), f.hit.line, f.hit.column)?;
         if let Some(c) = &f.commit {
             writeln!(

@@ -59,8 +59,17 @@ pub struct HistoryOptions {
 /// blob was introduced (index into `payloads`, origin with path, commit and order).
 pub struct History<P> {
     pub payloads: Vec<P>,
+    /// The blob each payload was kept for (same order as `payloads`).
+    pub payload_blobs: Vec<ObjectId>,
     pub places: Vec<(usize, Origin)>,
+    /// Incremental scans ([`scan_incremental`]): every blob reachable from the scanned refs,
+    /// and how many of them were known already and so not scanned. Empty otherwise.
+    pub reachable: Vec<ObjectId>,
+    pub skipped_known: usize,
 }
+
+/// Blob ids, e.g. those an earlier sweep has scanned already.
+pub type BlobSet = HashSet<ObjectId>;
 
 /// Reports a corrupt or missing object once, by id, and lets the scan go on.
 pub(crate) struct Warner<'a> {
@@ -86,6 +95,32 @@ impl Warner<'_> {
 /// phase, with its total once the graph walk has made it known.
 pub fn scan<P: Send>(
     opts: &HistoryOptions,
+    stats: &Stats,
+    progress: &Progress,
+    inspect: &(dyn Fn(&[u8]) -> Option<P> + Sync),
+) -> Result<History<P>> {
+    scan_with(opts, None, stats, progress, inspect)
+}
+
+/// Like [`scan`] of every ref, but the blobs in `known` are not scanned (an earlier sweep
+/// has), and the result lists every reachable blob, so the caller can tell which of the
+/// blobs it knew are gone (a force-push, a deleted branch).
+pub fn scan_incremental<P: Send>(
+    opts: &HistoryOptions,
+    known: &BlobSet,
+    stats: &Stats,
+    progress: &Progress,
+    inspect: &(dyn Fn(&[u8]) -> Option<P> + Sync),
+) -> Result<History<P>> {
+    if opts.selection != Selection::All {
+        bail!("an incremental scan covers every ref");
+    }
+    scan_with(opts, Some(known), stats, progress, inspect)
+}
+
+fn scan_with<P: Send>(
+    opts: &HistoryOptions,
+    known: Option<&BlobSet>,
     stats: &Stats,
     progress: &Progress,
     inspect: &(dyn Fn(&[u8]) -> Option<P> + Sync),
@@ -120,6 +155,7 @@ pub fn scan<P: Send>(
         shallow: &shallow,
         opts,
         progress,
+        known,
     };
     match &opts.selection {
         Selection::Range(r) => {
@@ -139,6 +175,8 @@ struct Ctx<'a, P> {
     shallow: &'a HashSet<ObjectId>,
     opts: &'a HistoryOptions,
     progress: &'a Progress,
+    /// Blobs not to scan (incremental scans).
+    known: Option<&'a BlobSet>,
 }
 
 impl<P> Ctx<'_, P> {
@@ -148,6 +186,7 @@ impl<P> Ctx<'_, P> {
             stats: self.stats,
             warn: self.warn,
             max_file_size: self.opts.max_file_size,
+            known: self.known,
         }
     }
 
@@ -183,6 +222,30 @@ fn open(dir: &std::path::Path, alloc_limit: u64) -> Result<gix::Repository> {
         .with_context(|| format!("{}: not a git repository", dir.display()))?;
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
     Ok(repo)
+}
+
+/// Every ref (as [`Selection::All`] scans them, and `HEAD`) with the object it points at,
+/// sorted by name: what a sweep remembers to notice that nothing changed, or that a ref was
+/// moved back or deleted. The repository is opened isolated, as for a scan.
+pub fn ref_tips(dir: &std::path::Path) -> Result<Vec<(String, ObjectId)>> {
+    let repo = open(dir, MIN_ALLOC_LIMIT)?;
+    let mut tips = Vec::new();
+    let platform = repo.references()?;
+    for r in platform.all()? {
+        let Ok(mut r) = r else { continue };
+        let name = r.name().as_bstr().to_str_lossy().into_owned();
+        if name.starts_with("refs/notes/") {
+            continue;
+        }
+        if let Ok(id) = r.peel_to_id() {
+            tips.push((name, id.detach()));
+        }
+    }
+    if let Ok(id) = repo.head_id() {
+        tips.push(("HEAD".to_string(), id.detach()));
+    }
+    tips.sort();
+    Ok(tips)
 }
 
 /// Peels a revision to a commit id.
@@ -291,6 +354,9 @@ pub(crate) struct Shared<'a, P> {
     pub stats: &'a Stats,
     pub warn: &'a Warner<'a>,
     pub max_file_size: u64,
+    /// Blobs an earlier sweep scanned: read (a pack pass must decode them for their
+    /// deltas) but not scanned again.
+    pub known: Option<&'a BlobSet>,
 }
 
 /// What scanning one blob found: its size, how it was treated, the payload kept.
@@ -308,6 +374,8 @@ enum BlobKind {
     Large,
     /// Its pack entry failed its checksum: not scanned (a warning names it).
     Corrupt,
+    /// Scanned by an earlier sweep (see [`Shared::known`]): neither scanned nor counted.
+    Known,
 }
 
 impl<P> BlobResult<P> {
@@ -315,6 +383,14 @@ impl<P> BlobResult<P> {
         BlobResult {
             len,
             kind: BlobKind::Corrupt,
+            payload: None,
+        }
+    }
+
+    pub(crate) fn known(len: u64) -> Self {
+        BlobResult {
+            len,
+            kind: BlobKind::Known,
             payload: None,
         }
     }
@@ -350,6 +426,7 @@ fn account<P>(stats: &Stats, r: &BlobResult<P>) {
         BlobKind::Large => Stats::add(&stats.skipped_large, 1),
         BlobKind::Binary => Stats::add(&stats.skipped_binary, 1),
         BlobKind::Corrupt => Stats::add(&stats.skipped_unreadable, 1),
+        BlobKind::Known => {}
         BlobKind::Scanned | BlobKind::Decoded => {
             if r.kind == BlobKind::Decoded {
                 Stats::add(&stats.decoded, 1);
@@ -419,17 +496,22 @@ impl<P> Collector<P> {
         let mut payloads = Vec::with_capacity(kept.len());
         let mut ids: Vec<ObjectId> = kept.keys().copied().collect();
         ids.sort();
+        let mut ids_kept = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(p) = kept.remove(&id) {
                 index.insert(id, payloads.len());
                 payloads.push(p);
+                ids_kept.push(id);
             }
         }
         Collector {
             index,
             history: History {
                 payloads,
+                payload_blobs: ids_kept,
                 places: Vec::new(),
+                reachable: Vec::new(),
+                skipped_known: 0,
             },
         }
     }
@@ -463,10 +545,18 @@ fn scan_history<P: Send>(ctx: &Ctx<P>, tips: &[ObjectId]) -> History<P> {
     ctx.progress.activity("walking the commit graph");
     let g = graph::walk(ctx.repo, tips, &HashSet::default(), ctx.shallow, ctx.warn);
     let t1 = std::time::Instant::now();
-    let (index, kept, blob_count) = blobs_of(ctx, &g);
+    let Blobs {
+        index,
+        kept,
+        count: blob_count,
+        reachable,
+        skipped_known,
+    } = blobs_of(ctx, &g);
     let t3 = std::time::Instant::now();
     let kept_ids: HashSet<ObjectId> = kept.keys().copied().collect();
     let mut out = Collector::new(kept);
+    out.history.reachable = reachable;
+    out.history.skipped_known = skipped_known;
     if !kept_ids.is_empty() {
         let mut src = HitTrees::new(ctx.repo, &index, &kept_ids, ctx.warn);
         let mut first: std::collections::HashMap<(BString, ObjectId), (usize, u32)> =
@@ -496,17 +586,34 @@ fn scan_history<P: Send>(ctx: &Ctx<P>, tips: &[ObjectId]) -> History<P> {
     out.history
 }
 
-/// Every unique blob reachable from the graph's trees, scanned: by one pass over each pack
-/// when possible, by id otherwise (and for loose objects). Returns the tree index (for
-/// attribution), the hits by blob, and how many unique blobs there were.
-fn blobs_of<P: Send>(
-    ctx: &Ctx<P>,
-    g: &graph::Graph,
-) -> (attribution::TreeIndex, HashMap<ObjectId, P>, usize) {
+/// What [`blobs_of`] found.
+struct Blobs<P> {
+    /// The tree index, for attribution.
+    index: attribution::TreeIndex,
+    /// Payloads by blob.
+    kept: HashMap<ObjectId, P>,
+    /// How many unique blobs are reachable.
+    count: usize,
+    /// Incremental scans: the reachable blobs, and how many were known (not scanned).
+    reachable: Vec<ObjectId>,
+    skipped_known: usize,
+}
+
+/// Every unique blob reachable from the graph's trees, scanned (except known ones): by one
+/// pass over each pack when possible, by id otherwise (and for loose objects).
+fn blobs_of<P: Send>(ctx: &Ctx<P>, g: &graph::Graph) -> Blobs<P> {
     let shared = ctx.shared();
+    let mut out = Blobs {
+        index: attribution::TreeIndex::new(0),
+        kept: HashMap::default(),
+        count: 0,
+        reachable: Vec::new(),
+        skipped_known: 0,
+    };
     if g.ids.is_empty() {
-        return (attribution::TreeIndex::new(0), HashMap::default(), 0);
+        return out;
     }
+    let is_known = |id: &ObjectId| ctx.known.is_some_and(|k| k.contains(id));
     let max_entries = MAX_INDEXED_ENTRIES;
     let index = std::sync::Mutex::new(attribution::TreeIndex::new(max_entries));
     let packed = packscan::traverse(ctx.repo, &shared, &index, ctx.threads(), ctx.progress);
@@ -514,30 +621,49 @@ fn blobs_of<P: Send>(
     if let Some(mut packed) = packed.filter(|_| index.complete) {
         let reachable = index.reachable_blobs(ctx.repo, g.trees.iter().copied(), ctx.warn);
         if index.complete {
-            let mut hits = HashMap::default();
             let mut rest = Vec::new();
             for id in &reachable {
                 match packed.remove(id) {
                     Some(r) => {
+                        if r.kind == BlobKind::Known {
+                            out.skipped_known += 1;
+                        }
                         account(ctx.stats, &r);
                         if let Some(p) = r.payload {
-                            hits.insert(*id, p);
+                            out.kept.insert(*id, p);
                         }
                     }
+                    None if is_known(id) => out.skipped_known += 1,
                     None => rest.push(*id),
                 }
             }
             drop(packed);
-            hits.extend(scan_blobs(ctx, &rest));
-            return (index, hits, reachable.len());
+            out.kept.extend(scan_blobs(ctx, &rest));
+            out.count = reachable.len();
+            if ctx.known.is_some() {
+                out.reachable = reachable;
+            }
+            out.index = index;
+            return out;
         }
     }
     // Read by id: trees level by level, then blobs, each in pack order.
     let index =
         attribution::TreeIndex::build(ctx.repo, g.trees.iter().copied(), max_entries, ctx.warn);
-    let hits = scan_blobs(ctx, &index.blobs);
-    let n = index.blobs.len();
-    (index, hits, n)
+    let unknown: Vec<ObjectId> = index
+        .blobs
+        .iter()
+        .filter(|id| !is_known(id))
+        .copied()
+        .collect();
+    out.skipped_known = index.blobs.len() - unknown.len();
+    out.kept = scan_blobs(ctx, &unknown);
+    out.count = index.blobs.len();
+    if ctx.known.is_some() {
+        out.reachable = index.blobs.clone();
+    }
+    out.index = index;
+    out
 }
 
 /// Where a range first introduced a (path, blob): topological position, commit index, and

@@ -110,6 +110,9 @@ pub(crate) fn traverse<P: Send>(
             progress.advance(1, if blob { bytes.len() as u64 } else { 0 });
             match kind {
                 gix::object::Kind::Tree if intact() => batch.tree(entry.oid, bytes),
+                gix::object::Kind::Blob if shared.known.is_some_and(|k| k.contains(&entry.oid)) => {
+                    batch.blob(entry.oid, BlobResult::known(bytes.len() as u64));
+                }
                 gix::object::Kind::Blob => {
                     let r = if intact() {
                         classify(shared, bytes)
