@@ -2,7 +2,7 @@
 //! in one pass over the raw bytes, whatever the number of keywords.
 //!
 //! The filter looks at 4-byte windows of the text at every even position: each window,
-//! case-folded, is hashed into a 1 Mbit table (128 KiB) in which the bit of every keyword
+//! case-folded, is hashed into a 2 Mbit table (256 KiB) in which the bit of every keyword
 //! window is set. A clear bit — nearly every window — proves that no keyword lies there. A
 //! set bit is checked against the windows stored under it, and a matching window against
 //! its whole keyword. Because only every other position is tested, a keyword of five bytes
@@ -28,12 +28,13 @@
 
 use super::anchor;
 
-/// log2 of the table size in bits: 2^20 bits = 128 KiB, which stays in L2. The pack enters
-/// about 5,000 windows (mostly the expansions of short keywords), so 0.5% of the slots are
-/// set. Measured (prefilter only, 56 MB of Rust crates, scalar loop): 2^18 bits ~1.47 GiB/s,
-/// 2^19 ~1.51, 2^20 ~1.68, 2^21 ~1.70, 2^22 ~1.58; with AVX2, 2^20 beat 2^19 in 3 of 3
-/// alternating runs (2.25-2.38 against 1.88-2.08 GiB/s).
-const TABLE_BITS: u32 = 20;
+/// log2 of the table size in bits: 2^21 bits = 256 KiB, half of a core's L2 on the machines
+/// measured. Nearly every set bit met in real code is a collision, not a keyword, so the
+/// share of set slots is what the check after the bit test costs. The pack enters about
+/// 22,000 windows (mostly the expansions of its 131 keywords of three or four bytes): 2% of
+/// 2^20 slots, 1% of 2^21. A table filling the whole L2 (2^22) was slower with the smaller
+/// pack; the figures are in the README.
+const TABLE_BITS: u32 = 21;
 /// The table is read in 32-bit words (the unit of the AVX2 gather).
 const WORDS: usize = 1 << (TABLE_BITS - 5);
 /// Gram entries are grouped by the top bits of their slot, for the check after a set bit.
