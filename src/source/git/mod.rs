@@ -480,8 +480,8 @@ fn scan_one<P>(
     r.payload
 }
 
-/// Tree entries kept in memory for attribution (8 bytes each); beyond this, trees holding
-/// hits are read again instead.
+/// Tree entries kept in memory for attribution (about 5 bytes each, at most 10); beyond
+/// this, trees holding hits are read again instead.
 const MAX_INDEXED_ENTRIES: usize = 48 << 20;
 
 /// Payloads in a dense vector and the places that point into it.
