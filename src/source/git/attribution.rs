@@ -103,13 +103,21 @@ const TREE_BIT: u32 = 1 << 31;
 /// Every tree reachable from the scanned commits, read once, and (while it fits in memory)
 /// its entries in compact form: interned name, child index. Attribution then needs no
 /// object reads at all.
+///
+/// The entries are the index's largest part (one per entry of every unique tree: tens of
+/// millions on a long history, alive while the pack traversal's own delta tree is), so
+/// each is stored as two LEB128 varints rather than two u32s: interned names and child
+/// indices are mostly small numbers, and this takes about 5 bytes an entry instead of 8.
 pub(crate) struct TreeIndex {
     tree_idx: HashMap<ObjectId, u32>,
     tree_oids: Vec<ObjectId>,
-    /// Per tree: start and length in `entries`.
+    /// Per tree: start in `entries` (bytes) and number of entries.
     spans: Vec<(usize, u32)>,
-    /// (name index, blob index or tree index | TREE_BIT).
-    entries: Vec<(u32, u32)>,
+    /// Per entry, two varints: name index, then child index shifted left once with the low
+    /// bit set for a tree (see [`encode_child`]).
+    entries: Vec<u8>,
+    /// How many entries `entries` holds (the budget counts entries, not bytes).
+    entry_count: usize,
     names: Vec<BString>,
     /// foldhash (randomly seeded too), not SipHash: every entry of every tree is interned
     /// here, and SipHash alone was about 2% of a history scan in perf.
@@ -161,6 +169,7 @@ impl TreeIndex {
                     }
                 };
                 let start = ix.entries.len();
+                let count_before = ix.entry_count;
                 for e in gix::objs::TreeRefIter::from_bytes(data.data, repo.object_hash()) {
                     let e = match e {
                         Ok(e) => e,
@@ -195,13 +204,13 @@ impl TreeIndex {
                                 n
                             }
                         };
-                        ix.entries.push((name, child));
+                        ix.push_entry(name, child);
                     }
                 }
                 if ix.complete {
-                    ix.spans[ti] = (start, (ix.entries.len() - start) as u32);
+                    ix.spans[ti] = (start, (ix.entry_count - count_before) as u32);
                     ix.recorded[ti] = true;
-                    if ix.entries.len() > max_entries {
+                    if ix.entry_count > max_entries {
                         ix.complete = false;
                         ix.recorded = Vec::new();
                         ix.entries = Vec::new();
@@ -223,6 +232,7 @@ impl TreeIndex {
             tree_oids: Vec::new(),
             spans: Vec::new(),
             entries: Vec::new(),
+            entry_count: 0,
             names: Vec::new(),
             name_idx: std::collections::HashMap::default(),
             blobs: Vec::new(),
@@ -244,6 +254,7 @@ impl TreeIndex {
         }
         self.recorded[ti] = true;
         let start = self.entries.len();
+        let count_before = self.entry_count;
         for e in gix::objs::TreeRefIter::from_bytes(data, hash) {
             let Ok(e) = e else { break };
             let child = if e.mode.is_tree() {
@@ -254,10 +265,10 @@ impl TreeIndex {
                 continue;
             };
             let name = self.intern(e.filename);
-            self.entries.push((name, child));
+            self.push_entry(name, child);
         }
-        self.spans[ti] = (start, (self.entries.len() - start) as u32);
-        if self.entries.len() > self.max_entries {
+        self.spans[ti] = (start, (self.entry_count - count_before) as u32);
+        if self.entry_count > self.max_entries {
             self.complete = false;
             self.entries = Vec::new();
             self.spans = Vec::new();
@@ -313,9 +324,7 @@ impl TreeIndex {
                 }
                 self.recorded[ti] = true;
             }
-            let (start, len) = self.spans[ti];
-            for i in start..start + len as usize {
-                let child = self.entries[i].1;
+            for (_, child) in self.entries_of(ti) {
                 if child & TREE_BIT != 0 {
                     stack.push(child & !TREE_BIT);
                 } else {
@@ -331,6 +340,23 @@ impl TreeIndex {
             }
         }
         out
+    }
+
+    fn push_entry(&mut self, name: u32, child: u32) {
+        push_varint(&mut self.entries, name);
+        push_varint(&mut self.entries, encode_child(child));
+        self.entry_count += 1;
+    }
+
+    /// The (name index, child index) entries of tree `ti`, decoded.
+    fn entries_of(&self, ti: usize) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let (start, len) = self.spans[ti];
+        let mut at = start;
+        (0..len).map(move |_| {
+            let name = read_varint(&self.entries, &mut at);
+            let child = decode_child(read_varint(&self.entries, &mut at));
+            (name, child)
+        })
     }
 
     fn add_blob(&mut self, id: ObjectId) -> u32 {
@@ -371,6 +397,40 @@ impl TreeIndex {
             }
         }
         (i, new)
+    }
+}
+
+/// A child index (blob index, or tree index | TREE_BIT) as a small number: the tree flag
+/// moves to the low bit, so small indices of either kind stay one or two varint bytes.
+fn encode_child(child: u32) -> u32 {
+    ((child & !TREE_BIT) << 1) | u32::from(child & TREE_BIT != 0)
+}
+
+fn decode_child(code: u32) -> u32 {
+    (code >> 1) | if code & 1 != 0 { TREE_BIT } else { 0 }
+}
+
+/// Appends `v` as LEB128: seven bits a byte, low bits first, high bit set on all but the last.
+fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads the LEB128 value at `*at` (written by [`push_varint`]) and moves past it.
+fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    let mut v = 0u32;
+    let mut shift = 0;
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= u32::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return v;
+        }
+        shift += 7;
     }
 }
 
@@ -438,8 +498,7 @@ impl HitTrees<'_> {
             return e.clone();
         }
         let mut kept = Vec::new();
-        let (start, len) = ix.spans[ti as usize];
-        for &(name, child) in &ix.entries[start..start + len as usize] {
+        for (name, child) in ix.entries_of(ti as usize) {
             let is_tree = child & TREE_BIT != 0;
             let keep = if is_tree {
                 !self.indexed_entries(ix, child & !TREE_BIT).is_empty()
@@ -632,5 +691,48 @@ pub(crate) fn introduced(
             }
         }
         prefix.truncate(base);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_round_trip_through_their_varint_encoding() {
+        let children = [
+            0,
+            1,
+            63,
+            64,
+            127,
+            128,
+            16_383,
+            16_384,
+            1 << 30,
+            TREE_BIT - 1,
+        ];
+        let mut bytes = Vec::new();
+        let mut want = Vec::new();
+        for (i, &c) in children.iter().enumerate() {
+            for child in [c, c | TREE_BIT] {
+                let name = (i as u32) << (3 * i);
+                push_varint(&mut bytes, name);
+                push_varint(&mut bytes, encode_child(child));
+                want.push((name, child));
+            }
+        }
+        push_varint(&mut bytes, u32::MAX);
+        let mut at = 0;
+        for &(name, child) in &want {
+            assert_eq!(read_varint(&bytes, &mut at), name);
+            assert_eq!(decode_child(read_varint(&bytes, &mut at)), child);
+        }
+        assert_eq!(read_varint(&bytes, &mut at), u32::MAX);
+        assert_eq!(at, bytes.len());
+        // Small indices of either kind take one byte.
+        let mut one = Vec::new();
+        push_varint(&mut one, encode_child(5 | TREE_BIT));
+        assert_eq!(one.len(), 1);
     }
 }

@@ -162,8 +162,22 @@ fn scan_with<P: Send>(
             let (hide, tip) = parse_range(&repo, r)?;
             scan_range(&ctx, &hide, tip)
         }
-        Selection::Branch(b) => Ok(scan_history(&ctx, &[resolve(&repo, b)?])),
-        Selection::All => Ok(scan_history(&ctx, &all_tips(&repo, &warn)?)),
+        Selection::Branch(_) | Selection::All => {
+            // The refs and the commit graph are read through a handle of their own, dropped
+            // before the pack traversal: its object database maps the pack and its index a
+            // second time (the traversal maps its own), and those pages (the whole index,
+            // the commits' part of the pack) would otherwise stay resident through the scan.
+            let walker = open(dir, alloc_limit(opts.max_file_size))?;
+            let tips = match &opts.selection {
+                Selection::Branch(b) => vec![resolve(&walker, b)?],
+                _ => all_tips(&walker, &warn)?,
+            };
+            ctx.progress.activity("walking the commit graph");
+            let t0 = std::time::Instant::now();
+            let g = graph::walk(&walker, &tips, &HashSet::default(), &shallow, &warn);
+            drop(walker);
+            Ok(scan_history(&ctx, g, t0.elapsed()))
+        }
     }
 }
 
@@ -480,8 +494,8 @@ fn scan_one<P>(
     r.payload
 }
 
-/// Tree entries kept in memory for attribution (8 bytes each); beyond this, trees holding
-/// hits are read again instead.
+/// Tree entries kept in memory for attribution (about 5 bytes each, at most 10); beyond
+/// this, trees holding hits are read again instead.
 const MAX_INDEXED_ENTRIES: usize = 48 << 20;
 
 /// Payloads in a dense vector and the places that point into it.
@@ -540,10 +554,12 @@ fn origin(path: String, commit: Option<CommitInfo>, order: usize) -> Origin {
 }
 
 /// Whole history: scan every unique blob, then attribute only the blobs kept.
-fn scan_history<P: Send>(ctx: &Ctx<P>, tips: &[ObjectId]) -> History<P> {
-    let t0 = std::time::Instant::now();
-    ctx.progress.activity("walking the commit graph");
-    let g = graph::walk(ctx.repo, tips, &HashSet::default(), ctx.shallow, ctx.warn);
+/// `g` is the graph already walked (in `walk_time`).
+fn scan_history<P: Send>(
+    ctx: &Ctx<P>,
+    g: graph::Graph,
+    walk_time: std::time::Duration,
+) -> History<P> {
     let t1 = std::time::Instant::now();
     let Blobs {
         index,
@@ -577,7 +593,7 @@ fn scan_history<P: Send>(ctx: &Ctx<P>, tips: &[ObjectId]) -> History<P> {
         crate::progress::eprintln_above(&format!(
             "keysweep: git timings: walk {} commits {:.2}s, read trees and scan {} unique blobs {:.2}s, attribution {:.2}s",
             g.ids.len(),
-            (t1 - t0).as_secs_f64(),
+            walk_time.as_secs_f64(),
             blob_count,
             (t3 - t1).as_secs_f64(),
             t3.elapsed().as_secs_f64()
