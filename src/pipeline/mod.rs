@@ -212,18 +212,8 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         max_file_size: opts.max_file_size,
         quiet: opts.quiet,
     })?;
-    let mut exclude = PathFilterBuilder::default();
-    for g in &opts.exclude {
-        exclude.add(g, "--exclude")?;
-    }
-    for (g, origin) in &cfg.exclude {
-        exclude.add(g, origin)?;
-    }
-    let baseline = opts
-        .baseline
-        .as_deref()
-        .map(AnyBaseline::load)
-        .transpose()?;
+    let exclude = exclude_filter(&opts.exclude, &cfg.exclude)?;
+    let baseline = load_baseline(opts.baseline.as_deref())?;
     let gitleaks_ignore = match trust.gitleaks_ignore {
         Some(at_base) => at_base.map_or_else(GitleaksIgnore::default, |(name, text)| {
             parse_gitleaks_ignore(&name, &text, &stats, opts.quiet)
@@ -238,7 +228,7 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
             baseline,
             min_confidence: opts.min_confidence,
         },
-        exclude: exclude.build()?,
+        exclude,
         max_file_size: cfg.max_file_size,
         threads: threads(opts.threads, opts.quiet),
         quiet: opts.quiet,
@@ -292,6 +282,22 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
         repo_root,
         notices: trust.notices,
     })
+}
+
+/// The path filter of a scan: `--exclude` globs, then the config's `exclude`.
+fn exclude_filter(flags: &[String], config: &[(String, String)]) -> Result<PathFilter> {
+    let mut exclude = PathFilterBuilder::default();
+    for g in flags {
+        exclude.add(g, "--exclude")?;
+    }
+    for (g, origin) in config {
+        exclude.add(g, origin)?;
+    }
+    exclude.build()
+}
+
+fn load_baseline(path: Option<&Path>) -> Result<Option<AnyBaseline>> {
+    path.map(AnyBaseline::load).transpose()
 }
 
 /// `.gitleaksignore` at the scanned root (the repository top for `--git`/`--staged`), read

@@ -5,14 +5,12 @@
 //! allowlist its own secrets. `--config` applies to all of them.
 
 use super::background::Background;
-use super::{threads, Stages};
+use super::{exclude_filter, load_baseline, threads, Stages};
 use crate::config::{self, ConfigRequest};
 use crate::engine::RuleSet;
-use crate::filter::baseline::AnyBaseline;
 use crate::filter::gitleaksignore::GitleaksIgnore;
 use crate::filter::Filters;
 use crate::finding::Finding;
-use crate::pathfilter::PathFilterBuilder;
 use crate::progress::Progress;
 use crate::source::git::{self, BlobSet, HistoryOptions, Selection};
 use crate::source::Stats;
@@ -63,18 +61,8 @@ fn stages(opts: &SweepScanOptions) -> Result<Stages> {
         max_file_size: opts.max_file_size,
         quiet: true,
     })?;
-    let mut exclude = PathFilterBuilder::default();
-    for g in &opts.exclude {
-        exclude.add(g, "--exclude")?;
-    }
-    for (g, origin) in &cfg.exclude {
-        exclude.add(g, origin)?;
-    }
-    let baseline = opts
-        .baseline
-        .as_deref()
-        .map(AnyBaseline::load)
-        .transpose()?;
+    let exclude = exclude_filter(&opts.exclude, &cfg.exclude)?;
+    let baseline = load_baseline(opts.baseline.as_deref())?;
     Ok(Stages {
         rules: Background::spawn("rule set", move || RuleSet::new(cfg.rules))?,
         filters: Filters {
@@ -83,7 +71,7 @@ fn stages(opts: &SweepScanOptions) -> Result<Stages> {
             baseline,
             min_confidence: opts.min_confidence,
         },
-        exclude: exclude.build()?,
+        exclude,
         max_file_size: cfg.max_file_size,
         threads: threads(opts.threads, true),
         // The sweep draws its own progress (repositories done of total); the repositories
