@@ -482,19 +482,9 @@ examples = []
 fn patch_applies_with_git_and_patched_files_still_parse() {
     let t = tree();
     let p_patch = uniq("t-patch");
-    let git = |args: &[&str]| {
-        run_ok(
-            Command::new("git")
-                .current_dir(&t.root)
-                .env("HOME", &t.home)
-                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-                .args(args),
-            "git",
-        )
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "fixture"]);
+    t.git(&["init", "-q"]);
+    t.git(&["add", "."]);
+    t.git(&["commit", "-q", "-m", "fixture"]);
     let patch = t.home.join("fix.patch");
     let o = keysweep(
         &t,
@@ -529,8 +519,8 @@ fn patch_applies_with_git_and_patched_files_still_parse() {
         err.contains("main.go:10: not patched: a Go lookup returns an error"),
         "{err}"
     );
-    git(&["apply", "--check", patch.to_str().unwrap()]);
-    git(&["apply", patch.to_str().unwrap()]);
+    t.git(&["apply", "--check", patch.to_str().unwrap()]);
+    t.git(&["apply", patch.to_str().unwrap()]);
 
     // Python: the template's setup once, after the imports; each literal a lookup through it.
     let settings = std::fs::read_to_string(t.root.join("settings.py")).unwrap();

@@ -412,19 +412,9 @@ fn ecs_snippet_names_the_real_arn_after_apply() {
 #[test]
 fn patched_files_of_every_patched_language_still_parse() {
     let t = moto::tree_of("testdata/migrate/langs");
-    let git = |args: &[&str]| {
-        run_ok(
-            Command::new("git")
-                .current_dir(&t.root)
-                .env("HOME", &t.home)
-                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-                .args(args),
-            "git",
-        )
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "fixture"]);
+    t.git(&["init", "-q"]);
+    t.git(&["add", "."]);
+    t.git(&["commit", "-q", "-m", "fixture"]);
     let patch = t.home.join("fix.patch");
     let o = moto::migrate(
         &t,
@@ -455,7 +445,7 @@ fn patched_files_of_every_patched_language_still_parse() {
             "{site}: {err}"
         );
     }
-    git(&["apply", patch.to_str().unwrap()]);
+    t.git(&["apply", patch.to_str().unwrap()]);
     let read = |p: &str| std::fs::read_to_string(t.root.join(p)).unwrap();
     for p in ["app.py", "api.ts", "run.sh", "template.yaml", "stack.json"] {
         assert!(

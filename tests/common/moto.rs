@@ -37,6 +37,19 @@ pub struct Tree {
     pub home: PathBuf,
 }
 
+impl Tree {
+    /// git in the tree's root, in the tests' isolated git environment; a failure fails the
+    /// test.
+    pub fn git(&self, args: &[&str]) -> Output {
+        run_ok(
+            super::repo::isolated("git", &self.root)
+                .env("HOME", &self.home)
+                .args(args),
+            "git",
+        )
+    }
+}
+
 pub fn tree_of(fixture: &str) -> Tree {
     let tmp = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
