@@ -15,6 +15,7 @@ pub(super) fn scan(
     timings: bool,
     stats: &Stats,
 ) -> Result<Vec<Finding>> {
+    super::memory::for_history_scans();
     let opts = HistoryOptions {
         repo: repo.to_path_buf(),
         selection: selection.clone(),

@@ -13,6 +13,7 @@
 
 mod background;
 mod history;
+mod memory;
 mod staged;
 mod stdin;
 pub mod sweep;

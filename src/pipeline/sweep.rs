@@ -84,6 +84,7 @@ fn stages(opts: &SweepScanOptions) -> Result<Stages> {
 impl SweepPipeline {
     /// Checks the options (config, globs, baseline) once, before any repository.
     pub fn new(opts: &SweepScanOptions) -> Result<SweepPipeline> {
+        super::memory::for_history_scans();
         let report_rules = stages(opts)?.rules.into_inner();
         Ok(SweepPipeline {
             opts: opts.clone(),
@@ -101,6 +102,17 @@ impl SweepPipeline {
     /// Warnings are counted and kept in `stats`, not printed: the caller names the
     /// repository.
     pub fn scan(&self, repo: &Path, known: Option<&BlobSet>, stats: &Stats) -> Result<RepoScan> {
+        let scanned = self.scan_with_own_stages(repo, known, stats);
+        super::memory::return_freed();
+        scanned
+    }
+
+    fn scan_with_own_stages(
+        &self,
+        repo: &Path,
+        known: Option<&BlobSet>,
+        stats: &Stats,
+    ) -> Result<RepoScan> {
         let stages = &stages(&self.opts)?;
         let opts = HistoryOptions {
             repo: repo.to_path_buf(),

@@ -14,6 +14,7 @@
 mod attribution;
 mod base;
 mod graph;
+mod packmap;
 mod packscan;
 
 pub use base::{file_at_range_base, AtBase};

@@ -9,6 +9,7 @@
 //! them over a batch at a time.
 
 use super::attribution::TreeIndex;
+use super::packmap::{PackMap, Releaser};
 use super::{classify, BlobResult, Shared};
 use crate::progress::Progress;
 use gix::odb::pack;
@@ -62,8 +63,16 @@ pub(crate) fn traverse<P: Send>(
         Mutex::new(gix::hashtable::HashMap::default());
     let interrupt = AtomicBool::new(false);
     for (path, idx) in &packs {
-        let data = match pack::data::File::at(path.with_extension("pack"), hash) {
-            Ok(d) => d,
+        let pack_path = path.with_extension("pack");
+        let opened = PackMap::open(&pack_path)
+            .map_err(|e| e.to_string())
+            .and_then(|map| {
+                pack::data::File::from_data(map.clone(), pack_path.clone(), hash)
+                    .map(|data| (data, map))
+                    .map_err(|e| e.to_string())
+            });
+        let (data, map) = match opened {
+            Ok(opened) => opened,
             Err(err) => {
                 shared.stats.warn(
                     shared.warn.quiet,
@@ -84,6 +93,8 @@ pub(crate) fn traverse<P: Send>(
             data: &data,
             ends: &ends,
         };
+        let releaser = Releaser::new(map);
+        let releaser = &releaser;
         let warn = shared.warn;
         // gix clones the processor for each thread and drops the clones when done: each
         // clone has its own batch, flushed when full and when dropped.
@@ -106,6 +117,7 @@ pub(crate) fn traverse<P: Send>(
                 }
                 ok
             };
+            releaser.read();
             let blob = kind == gix::object::Kind::Blob;
             progress.advance(1, if blob { bytes.len() as u64 } else { 0 });
             match kind {
@@ -156,7 +168,7 @@ pub(crate) fn traverse<P: Send>(
 /// Checks a pack entry's bytes against the CRC32 recorded in the index (version 2).
 #[derive(Clone, Copy)]
 struct EntryCheck<'a> {
-    data: &'a pack::data::File,
+    data: &'a pack::data::File<PackMap>,
     /// Sorted entry offsets, then the end of the last entry.
     ends: &'a [u64],
 }
