@@ -21,7 +21,7 @@ use screen::Screen;
 const LONG_LINE: usize = 16 << 10;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use examples::{check_examples_together, check_rule_examples};
 pub use window::Window;
@@ -39,72 +39,52 @@ pub struct Match {
     pub secret_end: usize,
 }
 
-struct CompiledRule {
-    rule: Rule,
-    /// Tagged `generic`: yields to specific rules on the same secret.
-    generic: bool,
-    /// Compiled on first keyword hit: a pre-commit hook touching a few files pays only for
-    /// the rules those files trigger.
-    regex: OnceLock<Option<(Regex, usize)>>,
+/// A rule's regex, compiled on first keyword hit: a pre-commit hook touching a few files pays
+/// only for the rules those files trigger. The secret's group comes with it.
+type LazyRegex = OnceLock<Option<(Regex, usize)>>;
+
+/// A regex that does not compile (user rules are checked when the config is loaded, built-in
+/// ones by the rule-pack tests, so this is a last resort) is recorded in `errors` and the rule
+/// finds nothing.
+fn compile_rule(rule: &Rule, errors: &Mutex<Vec<String>>) -> Option<(Regex, usize)> {
+    let re = match compile::regex(&rule.regex) {
+        Ok(re) => re,
+        Err(e) => {
+            record(
+                errors,
+                format!("rule {}: regex does not compile: {e}", rule.id),
+            );
+            return None;
+        }
+    };
+    let group = rule.secret_group.unwrap_or_else(|| {
+        re.capture_names()
+            .position(|n| n == Some("secret"))
+            .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
+    });
+    Some((re, group))
 }
 
-impl CompiledRule {
-    /// The compiled regex. A regex that does not compile (user rules are checked when the
-    /// config is loaded, built-in ones by the rule-pack tests, so this is a last resort) is
-    /// recorded in `errors` and the rule finds nothing.
-    fn regex(&self, errors: &Mutex<Vec<String>>) -> Option<&(Regex, usize)> {
-        self.regex
-            .get_or_init(|| {
-                let re = match compile::regex(&self.rule.regex) {
-                    Ok(re) => re,
-                    Err(e) => {
-                        record(
-                            errors,
-                            format!("rule {}: regex does not compile: {e}", self.rule.id),
-                        );
-                        return None;
-                    }
-                };
-                let group = self.rule.secret_group.unwrap_or_else(|| {
-                    re.capture_names()
-                        .position(|n| n == Some("secret"))
-                        .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
-                });
-                Some((re, group))
-            })
-            .as_ref()
-    }
-}
-
-/// The line-only rules one keyword selects, and their screen (built on first use).
-struct LineScreen {
-    rules: Vec<usize>,
-    screen: OnceLock<Option<Screen>>,
-}
-
-impl LineScreen {
-    /// The screen, or None when it does not build (recorded in `errors`; its rules are then
-    /// searched one by one: correct, only slower).
-    fn screen(&self, rules: &[CompiledRule], errors: &Mutex<Vec<String>>) -> Option<&Screen> {
-        self.screen
-            .get_or_init(|| {
-                match Screen::build(self.rules.iter().map(|&r| rules[r].rule.regex.as_str())) {
-                    Ok(screen) => Some(screen),
-                    Err(e) => {
-                        let ids: Vec<&str> =
-                            self.rules.iter().map(|&r| rules[r].rule.id.as_str()).collect();
-                        record(
-                            errors,
-                            format!(
-                                "the line screen of rules {} does not build ({e}); they run one by one",
-                                ids.join(", ")
-                            ),
-                        );
-                        None
-                    }
-                }
-            })
-            .as_ref()
+/// The screen of one keyword's line-only rules, or None when it does not build (recorded in
+/// `errors`; its rules are then searched one by one: correct, only slower).
+fn build_screen(
+    rules: &[Rule],
+    line_rules: &[usize],
+    errors: &Mutex<Vec<String>>,
+) -> Option<Screen> {
+    match Screen::build(line_rules.iter().map(|&r| rules[r].regex.as_str())) {
+        Ok(screen) => Some(screen),
+        Err(e) => {
+            let ids: Vec<&str> = line_rules.iter().map(|&r| rules[r].id.as_str()).collect();
+            record(
+                errors,
+                format!(
+                    "the line screen of rules {} does not build ({e}); they run one by one",
+                    ids.join(", ")
+                ),
+            );
+            None
+        }
     }
 }
 
@@ -117,22 +97,21 @@ fn record(errors: &Mutex<Vec<String>>, msg: String) {
     }
 }
 
-pub struct RuleSet {
-    rules: Vec<CompiledRule>,
+/// What a rule set knows before it scans anything: the rules, the keyword search, and which
+/// rules each keyword selects. It never changes, so the rule sets of a sweep share one.
+struct RuleIndex {
+    rules: Vec<Rule>,
     keywords: Option<KeywordSearch>,
     /// For each keyword, the rules it selects.
     pattern_rules: Vec<Vec<usize>>,
     /// For each keyword, its rules that look at the hit's line only, pre-screened together.
-    line_screens: Vec<LineScreen>,
+    line_rules: Vec<Vec<usize>>,
     /// Rules with no keywords: run on every blob. Kept few on purpose.
     keywordless: Vec<usize>,
-    /// What could not be compiled at scan time (see [`RuleSet::errors`]).
-    errors: Mutex<Vec<String>>,
 }
 
-impl RuleSet {
-    /// Builds the keyword search. Regexes are not compiled here (see `CompiledRule`).
-    pub fn new(rules: Vec<Rule>) -> RuleSet {
+impl RuleIndex {
+    fn build(rules: Vec<Rule>) -> RuleIndex {
         // Each distinct keyword (lower-cased) once, with the rules that name it: one pass over
         // the rules, so building the set stays linear in the pack's size. The keyword search
         // reports every occurrence of every keyword, including ones inside or overlapping
@@ -153,15 +132,13 @@ impl RuleSet {
                 }
             }
         }
-        let line_screens = pattern_rules
+        let line_rules = pattern_rules
             .iter()
-            .map(|rs| LineScreen {
-                rules: rs
-                    .iter()
+            .map(|rs| {
+                rs.iter()
                     .copied()
                     .filter(|&r| rules[r].window() == [0, 0])
-                    .collect(),
-                screen: OnceLock::new(),
+                    .collect()
             })
             .collect();
         let keywordless = rules
@@ -170,26 +147,71 @@ impl RuleSet {
             .filter(|(_, r)| r.keywords.is_empty())
             .map(|(i, _)| i)
             .collect();
-        let search = if keywords.is_empty() {
-            None
-        } else {
-            Some(KeywordSearch::build(keywords))
-        };
-        RuleSet {
-            rules: rules
-                .into_iter()
-                .map(|rule| CompiledRule {
-                    generic: rule.generic,
-                    rule,
-                    regex: OnceLock::new(),
-                })
-                .collect(),
-            keywords: search,
+        let keywords = (!keywords.is_empty()).then(|| KeywordSearch::build(keywords));
+        RuleIndex {
+            rules,
+            keywords,
             pattern_rules,
-            line_screens,
+            line_rules,
             keywordless,
-            errors: Mutex::new(Vec::new()),
         }
+    }
+}
+
+/// The rules, ready to scan: a shared [`RuleIndex`] and what this set compiled from it so far.
+/// Compiled regexes and screens keep a cache per thread that used them, so a set is best kept
+/// to one scan (see [`RuleSet::fresh`]).
+pub struct RuleSet {
+    index: Arc<RuleIndex>,
+    /// Per rule, its regex (see [`LazyRegex`]).
+    regexes: Vec<LazyRegex>,
+    /// Per keyword, the screen of its line rules (when it has more than one), built on first use.
+    screens: Vec<OnceLock<Option<Screen>>>,
+    /// What could not be compiled at scan time (see [`RuleSet::errors`]).
+    errors: Mutex<Vec<String>>,
+}
+
+impl RuleSet {
+    /// Builds the keyword search. Regexes are not compiled here (see [`LazyRegex`]).
+    pub fn new(rules: Vec<Rule>) -> RuleSet {
+        RuleSet::over(Arc::new(RuleIndex::build(rules)))
+    }
+
+    fn over(index: Arc<RuleIndex>) -> RuleSet {
+        RuleSet {
+            regexes: index.rules.iter().map(|_| OnceLock::new()).collect(),
+            screens: index.line_rules.iter().map(|_| OnceLock::new()).collect(),
+            errors: Mutex::new(Vec::new()),
+            index,
+        }
+    }
+
+    /// A rule set of the same rules, in the same order, that has compiled nothing yet: a
+    /// sweep gives each repository's scan its own, so that the regex caches of one scan's
+    /// threads go when the scan does, while the rules and the keyword search are not built
+    /// again nor held twice.
+    pub fn fresh(&self) -> RuleSet {
+        RuleSet::over(Arc::clone(&self.index))
+    }
+
+    /// The regex of rule `r`, compiled on first use.
+    fn regex(&self, r: usize) -> Option<&(Regex, usize)> {
+        self.regexes[r]
+            .get_or_init(|| compile_rule(&self.index.rules[r], &self.errors))
+            .as_ref()
+    }
+
+    /// The screen of keyword `pattern`'s line rules, built on first use.
+    fn screen(&self, pattern: usize) -> Option<&Screen> {
+        self.screens[pattern]
+            .get_or_init(|| {
+                build_screen(
+                    &self.index.rules,
+                    &self.index.line_rules[pattern],
+                    &self.errors,
+                )
+            })
+            .as_ref()
     }
 
     /// Regexes and line screens that failed to compile during the scans so far, one line
@@ -199,33 +221,32 @@ impl RuleSet {
     }
 
     pub fn len(&self) -> usize {
-        self.rules.len()
+        self.index.rules.len()
     }
 
     /// Keywords whose line-only rules could not be compiled into one screen (their rules
     /// are then searched one by one: correct, only slower). Builds every screen.
     pub fn unscreened_keywords(&self) -> usize {
-        self.line_screens
-            .iter()
-            .filter(|s| s.rules.len() > 1 && s.screen(&self.rules, &self.errors).is_none())
+        (0..self.index.line_rules.len())
+            .filter(|&p| self.index.line_rules[p].len() > 1 && self.screen(p).is_none())
             .count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
+        self.index.rules.is_empty()
     }
 
     pub fn rule(&self, idx: usize) -> &Rule {
-        &self.rules[idx].rule
+        &self.index.rules[idx]
     }
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
-        self.rules.iter().map(|c| &c.rule)
+        self.index.rules.iter()
     }
 
     /// Rules that run on every blob because they have no keyword.
     pub fn keywordless_rules(&self) -> impl Iterator<Item = &Rule> {
-        self.keywordless.iter().map(|&i| &self.rules[i].rule)
+        self.index.keywordless.iter().map(|&i| &self.index.rules[i])
     }
 
     /// Whether `haystack` contains any keyword at all: the prefilter alone.
@@ -237,19 +258,20 @@ impl RuleSet {
 
     /// Finds every match in `haystack`, sorted by position.
     pub fn scan(&self, haystack: &[u8]) -> Vec<Match> {
-        let mut windows = window::Collector::new(self.rules.len());
+        let index = &*self.index;
+        let mut windows = window::Collector::new(index.rules.len());
         // Per keyword, the lines of its hits whose line-only rules are still to screen.
-        let mut lines = window::Collector::new(self.line_screens.len());
+        let mut lines = window::Collector::new(index.line_rules.len());
         self.for_each_keyword_hit(haystack, |pattern, start, end| {
-            let screen = &self.line_screens[pattern];
-            for &rule in &self.pattern_rules[pattern] {
-                let [before, after] = self.rules[rule].rule.window();
-                if before == 0 && after == 0 && screen.rules.len() > 1 {
+            let screened = index.line_rules[pattern].len() > 1;
+            for &rule in &index.pattern_rules[pattern] {
+                let [before, after] = index.rules[rule].window();
+                if before == 0 && after == 0 && screened {
                     continue;
                 }
                 windows.add(haystack, rule, start, end, before, after);
             }
-            if screen.rules.len() > 1 {
+            if screened {
                 lines.add(haystack, pattern, start, end, 0, 0);
             }
         });
@@ -265,29 +287,26 @@ impl RuleSet {
         lines.sort_unstable();
         lines.dedup();
         for (pattern, start, end) in lines {
-            let screen = &self.line_screens[pattern];
+            let line_rules = &index.line_rules[pattern];
             let text = &haystack[start..end];
-            match screen
-                .screen(&self.rules, &self.errors)
-                .and_then(|s| s.matches(text))
-            {
+            match self.screen(pattern).and_then(|s| s.matches(text)) {
                 Some(matched) => {
                     for i in matched {
                         windows.push(Window {
-                            rule: screen.rules[i],
+                            rule: line_rules[i],
                             start,
                             end,
                         });
                     }
                 }
                 None => {
-                    for &rule in &screen.rules {
+                    for &rule in line_rules {
                         windows.push(Window { rule, start, end });
                     }
                 }
             }
         }
-        for &rule in &self.keywordless {
+        for &rule in &index.keywordless {
             windows.push(Window {
                 rule,
                 start: 0,
@@ -310,7 +329,7 @@ impl RuleSet {
         if matches.len() < 2 {
             return matches;
         }
-        let generic = |m: &Match| self.rules[m.rule].generic;
+        let generic = |m: &Match| self.index.rules[m.rule].generic;
         let mut keep = vec![true; matches.len()];
         for i in 0..matches.len() {
             for j in i + 1..matches.len() {
@@ -334,15 +353,15 @@ impl RuleSet {
 
     /// Calls `f(pattern, start, end)` for each keyword occurrence in `haystack`.
     fn for_each_keyword_hit(&self, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-        if let Some(search) = &self.keywords {
+        if let Some(search) = &self.index.keywords {
             search.for_each(haystack, &mut f);
         }
     }
 
     /// Runs one rule's regex over a window and keeps the matches that pass its checks.
     fn confirm(&self, haystack: &[u8], w: Window, out: &mut Vec<Match>) {
-        let compiled = &self.rules[w.rule];
-        let Some((re, group)) = compiled.regex(&self.errors) else {
+        let rule = &self.index.rules[w.rule];
+        let Some((re, group)) = self.regex(w.rule) else {
             return;
         };
         let text = &haystack[w.start..w.end];
@@ -365,7 +384,7 @@ impl RuleSet {
             let Some(secret) = caps.get(*group) else {
                 continue;
             };
-            if self.accepts(&compiled.rule, secret.as_bytes()) {
+            if self.accepts(rule, secret.as_bytes()) {
                 out.push(Match {
                     rule: w.rule,
                     start: w.start + whole.start(),
@@ -443,6 +462,27 @@ mod tests {
         };
         assert_eq!(ids(r#"password = "tok_ab12cd34""#), vec!["tok"]);
         assert_eq!(ids(r#"password = "hX9kq2Lm7zR4""#), vec!["pw"]);
+    }
+
+    #[test]
+    fn a_fresh_set_shares_the_rules_and_compiles_again_on_its_own() {
+        let set = RuleSet::new(vec![
+            rule("a", &["alpha"], r"alpha=(\w{6})"),
+            rule("b", &["beta"], r"beta=(\w{6})"),
+        ]);
+        let text = b"alpha=abc123\nbeta=def456\n";
+        let found = set.scan(text);
+        assert_eq!(found.len(), 2);
+        assert!(set.regexes.iter().all(|r| r.get().is_some()));
+        let fresh = set.fresh();
+        assert!(Arc::ptr_eq(&set.index, &fresh.index));
+        assert!(fresh.regexes.iter().all(|r| r.get().is_none()));
+        assert!(fresh.screens.iter().all(|s| s.get().is_none()));
+        assert_eq!(fresh.scan(text), found);
+        assert_eq!(
+            fresh.rules().map(|r| &r.id).collect::<Vec<_>>(),
+            set.rules().map(|r| &r.id).collect::<Vec<_>>()
+        );
     }
 
     #[test]

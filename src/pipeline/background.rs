@@ -24,6 +24,14 @@ impl<T: Send + 'static> Background<T> {
         })
     }
 
+    /// A value that is already built.
+    pub fn ready(value: T) -> Self {
+        Background {
+            building: Mutex::new(None),
+            value: OnceLock::from(value),
+        }
+    }
+
     /// The value, once built (the first caller waits for the thread; a panic there goes on
     /// here, as if the value had been built on this thread).
     pub fn get(&self) -> &T {

@@ -32,6 +32,7 @@ use crate::source::{Blob, Origin, Stats};
 use anyhow::Result;
 use background::Background;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use crate::source::git::Selection;
@@ -116,7 +117,8 @@ pub struct Outcome {
 struct Stages {
     /// Built in the background while the source gets ready; see [`Stages::rules`].
     rules: Background<RuleSet>,
-    filters: Filters,
+    /// Shared by the repositories of a sweep.
+    filters: Arc<Filters>,
     exclude: PathFilter,
     max_file_size: u64,
     threads: usize,
@@ -223,12 +225,12 @@ pub fn run(opts: &ScanOptions) -> Result<Outcome> {
     };
     let stages = Stages {
         rules: Background::spawn("rule set", move || RuleSet::new(cfg.rules))?,
-        filters: Filters {
+        filters: Arc::new(Filters {
             allowlist: cfg.allowlist,
             gitleaks_ignore,
             baseline,
             min_confidence: opts.min_confidence,
-        },
+        }),
         exclude,
         max_file_size: cfg.max_file_size,
         threads: threads(opts.threads, opts.quiet),

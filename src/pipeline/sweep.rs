@@ -11,11 +11,13 @@ use crate::engine::RuleSet;
 use crate::filter::gitleaksignore::GitleaksIgnore;
 use crate::filter::Filters;
 use crate::finding::Finding;
+use crate::pathfilter::PathFilter;
 use crate::progress::Progress;
 use crate::source::git::{self, BlobSet, HistoryOptions, Selection};
 use crate::source::Stats;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What every repository of a sweep is scanned with, as plain data.
 #[derive(Debug, Clone, Default)]
@@ -29,16 +31,20 @@ pub struct SweepScanOptions {
     pub min_confidence: Option<crate::rules::Confidence>,
 }
 
-/// The stages of a sweep. Each repository is scanned with stages of its own, built from the
-/// same options: a rule set shared by every scan kept the regex caches of every scanning
-/// thread the sweep ever started (the regex crate pools a cache per thread slot, and each
-/// repository's scan starts new threads), so a sweep of many repositories one at a time
-/// grew to well above the largest single scan. The report's rule set (SARIF rule
-/// descriptors, the redactor) is built once; every rule set holds the same rules in the
-/// same order, so rule indices agree.
+/// The stages of a sweep, built once: the config, the filters and the rule set. Each
+/// repository is scanned with a fresh rule set over the same rules ([`RuleSet::fresh`]): one
+/// set shared by every scan kept the regex caches of every scanning thread the sweep ever
+/// started (the regex crate pools a cache per thread slot, and each repository's scan starts
+/// new threads), so a sweep of many repositories one at a time grew to well above the
+/// largest single scan. The rules and their keyword search are held once, not once per
+/// repository scanned at the same time. The report's rule set (SARIF rule descriptors, the
+/// redactor) is the one the fresh sets are made from, so rule indices agree.
 pub struct SweepPipeline {
-    opts: SweepScanOptions,
     report_rules: RuleSet,
+    filters: Arc<Filters>,
+    exclude: PathFilter,
+    max_file_size: u64,
+    threads: usize,
 }
 
 /// One repository's scan.
@@ -53,48 +59,51 @@ pub struct RepoScan {
     pub skipped_known: usize,
 }
 
-fn stages(opts: &SweepScanOptions) -> Result<Stages> {
-    let cfg = config::load(&ConfigRequest {
-        explicit: opts.config.as_deref(),
-        text: None,
-        root: None,
-        max_file_size: opts.max_file_size,
-        quiet: true,
-    })?;
-    let exclude = exclude_filter(&opts.exclude, &cfg.exclude)?;
-    let baseline = load_baseline(opts.baseline.as_deref())?;
-    Ok(Stages {
-        rules: Background::spawn("rule set", move || RuleSet::new(cfg.rules))?,
-        filters: Filters {
-            allowlist: cfg.allowlist,
-            gitleaks_ignore: GitleaksIgnore::default(),
-            baseline,
-            min_confidence: opts.min_confidence,
-        },
-        exclude,
-        max_file_size: cfg.max_file_size,
-        threads: threads(opts.threads, true),
-        // The sweep draws its own progress (repositories done of total); the repositories
-        // scanned side by side must not fight over one display.
-        quiet: true,
-        progress: Progress::inert(),
-    })
-}
-
 impl SweepPipeline {
     /// Checks the options (config, globs, baseline) once, before any repository.
     pub fn new(opts: &SweepScanOptions) -> Result<SweepPipeline> {
         super::memory::for_history_scans();
-        let report_rules = stages(opts)?.rules.into_inner();
+        let cfg = config::load(&ConfigRequest {
+            explicit: opts.config.as_deref(),
+            text: None,
+            root: None,
+            max_file_size: opts.max_file_size,
+            quiet: true,
+        })?;
+        let exclude = exclude_filter(&opts.exclude, &cfg.exclude)?;
+        let baseline = load_baseline(opts.baseline.as_deref())?;
         Ok(SweepPipeline {
-            opts: opts.clone(),
-            report_rules,
+            report_rules: RuleSet::new(cfg.rules),
+            filters: Arc::new(Filters {
+                allowlist: cfg.allowlist,
+                gitleaks_ignore: GitleaksIgnore::default(),
+                baseline,
+                min_confidence: opts.min_confidence,
+            }),
+            exclude,
+            max_file_size: cfg.max_file_size,
+            threads: threads(opts.threads, true),
         })
     }
 
     /// The rules, for reports.
     pub fn rules(&self) -> &RuleSet {
         &self.report_rules
+    }
+
+    /// One repository's stages: the shared ones, and rules that have compiled nothing yet.
+    fn stages(&self) -> Stages {
+        Stages {
+            rules: Background::ready(self.report_rules.fresh()),
+            filters: Arc::clone(&self.filters),
+            exclude: self.exclude.clone(),
+            max_file_size: self.max_file_size,
+            threads: self.threads,
+            // The sweep draws its own progress (repositories done of total); the
+            // repositories scanned side by side must not fight over one display.
+            quiet: true,
+            progress: Progress::inert(),
+        }
     }
 
     /// Scans the history of every ref of `repo`, skipping the blobs in `known` and then
@@ -113,7 +122,7 @@ impl SweepPipeline {
         known: Option<&BlobSet>,
         stats: &Stats,
     ) -> Result<RepoScan> {
-        let stages = &stages(&self.opts)?;
+        let stages = &self.stages();
         let opts = HistoryOptions {
             repo: repo.to_path_buf(),
             selection: Selection::All,
