@@ -6,7 +6,8 @@
 //! every start cost several milliseconds, which a pre-commit hook pays on every commit. A
 //! syntax error in a pattern file fails the build with its file, line and column. The
 //! schema itself (unknown fields, types) is checked when the JSON is loaded, by the rule
-//! pack tests. Rule examples go to a document of their own, read only when asked for.
+//! pack tests. Rule examples and the rules' documentation go to documents of their own, read
+//! only when asked for.
 use std::{env, fs, path::Path, process::Command};
 
 fn main() {
@@ -84,6 +85,7 @@ fn embed_patterns() -> usize {
     files.sort();
     let mut pack = Vec::new();
     let mut examples = Vec::new();
+    let mut docs = Vec::new();
     let mut count = 0;
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -105,9 +107,17 @@ fn embed_patterns() -> usize {
         let json = serde_json::to_value(&value).expect("TOML to JSON");
         let mut rules = json.get("rules").cloned().unwrap_or_default();
         count += rules.as_array().map_or(0, Vec::len);
-        let own = split_examples(&mut rules);
-        pack.push(serde_json::json!({ "file": name, "rules": rules }));
+        let own = split_fields(&mut rules, &["examples", "negative_examples"]);
         examples.push(serde_json::json!({ "file": name, "rules": own }));
+        docs.extend(split_fields(
+            &mut rules,
+            &["description", "references", "tags"],
+        ));
+        // The field is required in a rule file; the pack's rules read theirs from the docs.
+        for rule in rules.as_array_mut().into_iter().flatten() {
+            rule["description"] = serde_json::Value::from("");
+        }
+        pack.push(serde_json::json!({ "file": name, "rules": rules }));
     }
     let out_dir = env::var("OUT_DIR").unwrap();
     let out = Path::new(&out_dir);
@@ -132,6 +142,10 @@ fn embed_patterns() -> usize {
         &out.join("pattern-examples.json"),
         &serde_json::to_string(&examples).unwrap(),
     );
+    replace(
+        &out.join("pattern-docs.json"),
+        &serde_json::to_string(&docs).unwrap(),
+    );
     count
 }
 
@@ -144,11 +158,12 @@ fn replace(path: &Path, text: &str) {
     fs::rename(&tmp, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
 }
 
-/// Takes each rule's `examples` and `negative_examples` out of the pack, into a second
-/// document in the same order (`{ id, examples, negative_examples }` per rule). They are two
-/// thirds of the pack's text and only `rules show/check` and the tests read them: a scan,
-/// which a pre-commit hook starts on every commit, does not parse them.
-fn split_examples(rules: &mut serde_json::Value) -> Vec<serde_json::Value> {
+/// Takes `fields` out of each rule of the pack, into a document of their own in the same
+/// order (`{ id, field... }` per rule). Two such documents: the examples and negative
+/// examples, two thirds of the pack's text, which only `rules show/check` and the tests read;
+/// and the documentation (description, references, tags), which only reports and the rules
+/// commands read. A scan, which a pre-commit hook starts on every commit, parses neither.
+fn split_fields(rules: &mut serde_json::Value, fields: &[&str]) -> Vec<serde_json::Value> {
     let Some(rules) = rules.as_array_mut() else {
         return Vec::new();
     };
@@ -158,9 +173,9 @@ fn split_examples(rules: &mut serde_json::Value) -> Vec<serde_json::Value> {
             let mut own = serde_json::Map::new();
             if let Some(rule) = rule.as_object_mut() {
                 own.insert("id".into(), rule.get("id").cloned().unwrap_or_default());
-                for field in ["examples", "negative_examples"] {
-                    if let Some(v) = rule.remove(field) {
-                        own.insert(field.into(), v);
+                for field in fields {
+                    if let Some(v) = rule.remove(*field) {
+                        own.insert(field.to_string(), v);
                     }
                 }
             }

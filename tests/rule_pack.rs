@@ -68,14 +68,14 @@ fn every_rule_declares_confidence_and_provider_references() {
         if rule.confidence.is_none() {
             failures.push(format!("{}: no `confidence`", rule.id));
         }
-        if !(1..=2).contains(&rule.references.len()) {
+        if !(1..=2).contains(&rule.references().len()) {
             failures.push(format!(
                 "{}: needs 1-2 `references`, has {}",
                 rule.id,
-                rule.references.len()
+                rule.references().len()
             ));
         }
-        for url in &rule.references {
+        for url in rule.references() {
             let host = url
                 .strip_prefix("https://")
                 .and_then(|rest| rest.split('/').next());

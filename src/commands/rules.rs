@@ -81,15 +81,14 @@ struct Listed {
 impl Listed {
     fn new(rule: &Rule) -> Listed {
         // The rule's own copies of these fields are cleared so each appears once.
-        let mut rest = rule.clone();
+        let mut rest = rule.without_references();
         rest.confidence = None;
-        rest.references = Vec::new();
         rest.kind = None;
         rest.generic = false;
         rest.store_key = None;
         Listed {
             confidence: rule.confidence().as_str(),
-            references: rule.references.clone(),
+            references: rule.references().to_vec(),
             kind: rule.kind().as_str(),
             generic: rule.generic,
             store_key: rule.store_key().to_string(),
@@ -115,8 +114,8 @@ fn show(id: &str, config: Option<&std::path::Path>) -> Result<i32> {
         if rule.generic { "yes" } else { "no" }
     )?;
     writeln!(out, "store_key:   {}", rule.store_key())?;
-    writeln!(out, "description: {}", rule.description)?;
-    match rule.references.as_slice() {
+    writeln!(out, "description: {}", rule.description())?;
+    match rule.references() {
         [] => writeln!(out, "references:  (none)")?,
         refs => {
             writeln!(out, "references:")?;

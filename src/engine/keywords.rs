@@ -128,7 +128,9 @@ impl KeywordSearch {
             }
         }
         // Grouped by a counting sort (the order inside a group does not matter to `check`):
-        // linear in the number of entries, which a start-up pays on every run.
+        // linear in the number of entries, which a start-up pays on every run. Each group's
+        // count becomes its end, and entries are placed from the end down, so that the ends
+        // turn into the starts: one index array, no second copy of it or of the entries.
         let mut table = Box::new([0u32; WORDS]);
         let mut group_start = vec![0u32; GROUPS + 1];
         for e in &entries {
@@ -139,13 +141,22 @@ impl KeywordSearch {
         for g in 0..GROUPS {
             group_start[g + 1] += group_start[g];
         }
-        let mut next = group_start.clone();
-        let mut grouped = entries.clone();
+        let mut grouped = vec![
+            GramEntry {
+                gram: 0,
+                keyword: 0,
+                offset: 0,
+            };
+            entries.len()
+        ];
         for e in entries {
-            let g = (slot(e.gram) >> GROUP_SHIFT) as usize;
-            grouped[next[g] as usize] = e;
-            next[g] += 1;
+            let end = &mut group_start[(slot(e.gram) >> GROUP_SHIFT) as usize + 1];
+            *end -= 1;
+            grouped[*end as usize] = e;
         }
+        // Slot g + 1 now holds group g's start: move the starts down by one.
+        group_start.copy_within(1.., 0);
+        group_start[GROUPS] = grouped.len() as u32;
         let entries = grouped;
         KeywordSearch {
             keywords,

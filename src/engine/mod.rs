@@ -165,8 +165,10 @@ pub struct RuleSet {
     index: Arc<RuleIndex>,
     /// Per rule, its regex (see [`LazyRegex`]).
     regexes: Vec<LazyRegex>,
-    /// Per keyword, the screen of its line rules (when it has more than one), built on first use.
-    screens: Vec<OnceLock<Option<Screen>>>,
+    /// Per keyword, the screen of its line rules (when it has more than one), built on first
+    /// use. Boxed: a built screen is hundreds of bytes, and a start-up that fills a slot per
+    /// keyword of the pack would touch (fault in) that much memory for screens it never builds.
+    screens: Vec<OnceLock<Option<Box<Screen>>>>,
     /// What could not be compiled at scan time (see [`RuleSet::errors`]).
     errors: Mutex<Vec<String>>,
 }
@@ -210,8 +212,9 @@ impl RuleSet {
                     &self.index.line_rules[pattern],
                     &self.errors,
                 )
+                .map(Box::new)
             })
-            .as_ref()
+            .as_deref()
     }
 
     /// Regexes and line screens that failed to compile during the scans so far, one line

@@ -90,7 +90,7 @@ fn vulnerability(f: &Finding, ctx: &ReportContext<'_>) -> Value {
             }
         });
     }
-    if let Some(url) = ctx.rules.rule(f.hit.rule_index).references.first() {
+    if let Some(url) = ctx.rules.rule(f.hit.rule_index).references().first() {
         v["links"] = json!([{ "url": url }]);
     }
     if ctx.show_secrets {

@@ -167,11 +167,11 @@ fn help_markdown(r: &Rule) -> String {
         "{}\n\n**Fix:** remove the literal, rotate the credential at its provider, and read it \
          at run time from a secret store (`keysweep migrate` can move it into AWS Secrets \
          Manager).",
-        r.description
+        r.description()
     );
-    if !r.references.is_empty() {
+    if !r.references().is_empty() {
         md.push_str("\n\n**References:**\n");
-        for url in &r.references {
+        for url in r.references() {
             md.push_str(&format!("\n- <{url}>"));
         }
     }
@@ -199,7 +199,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
     props.insert("security-severity".to_string(), json!(r.severity.score()));
     props.insert("precision".to_string(), json!(precision(r)));
     let mut tags = vec!["security".to_string(), "secret".to_string()];
-    tags.extend(r.tags.iter().cloned());
+    tags.extend(r.tags().iter().cloned());
     let mut d = ReportingDescriptor::builder()
         .id(r.id.clone())
         .name(pascal(&r.id))
@@ -210,7 +210,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
         )
         .full_description(
             MultiformatMessageString::builder()
-                .text(r.description.clone())
+                .text(r.description())
                 .build(),
         )
         .help(
@@ -219,7 +219,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
                     "{} Remove the literal, rotate the credential at its provider, and read it \
                      at run time from a secret store (`keysweep migrate` can move it into AWS \
                      Secrets Manager).",
-                    r.description
+                    r.description()
                 ))
                 .markdown(help_markdown(r))
                 .build(),
@@ -237,7 +237,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
         )
         .build();
     // The first reference is the provider page on this credential: the rule's help link.
-    d.help_uri = r.references.first().cloned();
+    d.help_uri = r.references().first().cloned();
     d
 }
 

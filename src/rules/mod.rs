@@ -25,6 +25,8 @@ static EMBEDDED_PACK: [&str; 2] = [
 ];
 /// The rules' examples and negative examples, file by file and rule by rule in pack order.
 static EMBEDDED_EXAMPLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-examples.json"));
+/// The rules' descriptions, references and tags, rule by rule in pack order.
+static EMBEDDED_DOCS: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-docs.json"));
 
 #[derive(Deserialize)]
 struct EmbeddedFile {
@@ -46,6 +48,43 @@ struct EmbeddedExamples {
     examples: Vec<Example>,
     #[serde(default)]
     negative_examples: Vec<String>,
+}
+
+/// One built-in rule's documentation, which only reports and the rules commands read.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RuleDocs {
+    id: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// The built-in rules' docs, in pack order, parsed the first time something needs them. The
+/// document is made by build.rs and checked by the rule-pack tests; should it not parse, the
+/// rules go without descriptions and references (said once on stderr), not the scan.
+fn builtin_docs() -> &'static [RuleDocs] {
+    static DOCS: std::sync::OnceLock<Vec<RuleDocs>> = std::sync::OnceLock::new();
+    DOCS.get_or_init(|| {
+        serde_json::from_str(EMBEDDED_DOCS).unwrap_or_else(|e| {
+            eprintln!("keysweep: warning: the built-in rule descriptions are malformed: {e}");
+            Vec::new()
+        })
+    })
+}
+
+/// The docs of built-in rule `i`, or empty ones.
+fn docs_of(i: u32) -> &'static RuleDocs {
+    static NONE: RuleDocs = RuleDocs {
+        id: String::new(),
+        description: String::new(),
+        references: Vec::new(),
+        tags: Vec::new(),
+    };
+    builtin_docs().get(i as usize).unwrap_or(&NONE)
 }
 
 /// How bad a leak of this kind is; mapped to SARIF `security-severity` and levels.
@@ -108,7 +147,9 @@ pub struct Rule {
     /// Stable kebab-case identifier, e.g. `github-pat-classic`.
     pub id: String,
     pub name: String,
-    pub description: String,
+    /// What the rule finds. Read through [`Rule::description`]: a built-in rule loaded for
+    /// scanning leaves its description, references and tags in the embedded docs.
+    description: String,
     /// Literal strings of which at least one must occur near a match. Matched ASCII
     /// case-insensitively by the prefilter; the regex decides case.
     #[serde(default)]
@@ -140,7 +181,7 @@ pub struct Rule {
     /// Provider documentation for this credential: what it is and how to revoke or rotate
     /// it. The first one is the rule's help link (SARIF `helpUri`, `rules show`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub references: Vec<String>,
+    references: Vec<String>,
     /// Bytes examined before and after a keyword hit. Multi-line secrets (private keys)
     /// need a large `after`.
     #[serde(default)]
@@ -158,13 +199,17 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub generic: bool,
     #[serde(default)]
-    pub tags: Vec<String>,
+    tags: Vec<String>,
     /// Texts that must produce a finding of this rule, each with the secret it must capture.
     #[serde(default)]
     pub examples: Vec<Example>,
     /// Texts that must not produce a finding of this rule.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// Set on a built-in rule loaded for scanning: its number in the pack, under which the
+    /// embedded docs hold its description, references and tags (see [`builtin_docs`]).
+    #[serde(skip)]
+    docs_at: Option<u32>,
 }
 
 fn default_true() -> bool {
@@ -177,6 +222,48 @@ fn default_true() -> bool {
 pub const DEFAULT_WINDOW: [usize; 2] = [0, 0];
 
 impl Rule {
+    /// What the rule finds, in a sentence or two.
+    pub fn description(&self) -> &str {
+        match self.docs_at {
+            Some(i) => &docs_of(i).description,
+            None => &self.description,
+        }
+    }
+
+    /// Provider documentation for this credential: what it is and how to revoke or rotate
+    /// it. The first one is the rule's help link (SARIF `helpUri`, `rules show`).
+    pub fn references(&self) -> &[String] {
+        match self.docs_at {
+            Some(i) => &docs_of(i).references,
+            None => &self.references,
+        }
+    }
+
+    pub fn tags(&self) -> &[String] {
+        match self.docs_at {
+            Some(i) => &docs_of(i).tags,
+            None => &self.tags,
+        }
+    }
+
+    /// The rule without its references (a listing that shows them apart).
+    pub fn without_references(&self) -> Rule {
+        let mut rule = self.with_docs();
+        rule.references = Vec::new();
+        rule
+    }
+
+    /// The rule with its docs in its own fields, as a rule file would spell it.
+    fn with_docs(&self) -> Rule {
+        let mut rule = self.clone();
+        if rule.docs_at.take().is_some() {
+            rule.description = self.description().to_string();
+            rule.references = self.references().to_vec();
+            rule.tags = self.tags().to_vec();
+        }
+        rule
+    }
+
     /// The declared kind, or [`CredentialKind::Secret`] for a user rule that declares none.
     pub fn kind(&self) -> CredentialKind {
         self.kind.unwrap_or_default()
@@ -312,10 +399,17 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
     parse_rule_file(&path.display().to_string(), &text)
 }
 
-/// The built-in rule pack, in file order, with every rule's examples and negative examples
-/// (`rules show`, `rules check`, the rule-pack tests).
+/// The built-in rule pack, in file order, with every rule's examples, negative examples and
+/// docs in its own fields (`rules show`, `rules check`, the rule-pack tests).
 pub fn builtin_rules() -> Result<Vec<Rule>> {
-    let mut rules = builtin_rules_for_scanning()?;
+    let mut rules: Vec<Rule> = builtin_rules_for_scanning()?
+        .iter()
+        .map(Rule::with_docs)
+        .collect();
+    let docs = builtin_docs();
+    if docs.len() != rules.len() || docs.iter().zip(&rules).any(|(d, r)| d.id != r.id) {
+        bail!("the built-in rule docs do not list the pack's rules in its order");
+    }
     let files: Vec<EmbeddedExampleFile> = serde_json::from_str(EMBEDDED_EXAMPLES)
         .context("the built-in rule examples are malformed")?;
     let mut own = files.into_iter().flat_map(|f| {
@@ -339,8 +433,9 @@ pub fn builtin_rules() -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
-/// The built-in rule pack, in file order, without examples: what a scan needs, and all that
-/// start-up parses. Duplicated ids are a build mistake and fail here.
+/// The built-in rule pack, in file order, without examples and without docs (read from the
+/// embedded docs when a report asks, see [`Rule::description`]): what a scan needs, and all
+/// that start-up parses. Duplicated ids are a build mistake and fail here.
 pub fn builtin_rules_for_scanning() -> Result<Vec<Rule>> {
     let parse = |text: &str| -> Result<Vec<EmbeddedFile>> {
         serde_json::from_str(text).context("the built-in rule pack is malformed")
@@ -359,13 +454,17 @@ pub fn builtin_rules_for_scanning() -> Result<Vec<Rule>> {
         };
         (first, second)
     });
-    let files = first?.into_iter().chain(second?);
-    let mut all = Vec::new();
-    for f in files {
+    let (first, second) = (first?, second?);
+    let count = first.iter().chain(&second).map(|f| f.rules.len()).sum();
+    let mut all = Vec::with_capacity(count);
+    for f in first.into_iter().chain(second) {
         for r in &f.rules {
             r.lint().with_context(|| format!("patterns/{}", f.file))?;
         }
         all.extend(f.rules);
+    }
+    for (i, r) in all.iter_mut().enumerate() {
+        r.docs_at = Some(i as u32);
     }
     let mut ids = std::collections::HashSet::new();
     for r in &all {
@@ -381,12 +480,25 @@ mod tests {
     use super::{builtin_rules, builtin_rules_for_scanning, parse_rule_file, without_values};
 
     #[test]
-    fn scans_load_the_pack_without_examples_and_rules_commands_with_them() {
+    fn scans_load_the_pack_without_examples_and_docs_and_rules_commands_with_them() {
         let lean = builtin_rules_for_scanning().unwrap();
         let full = builtin_rules().unwrap();
         assert!(lean
             .iter()
             .all(|r| r.examples.is_empty() && r.negative_examples.is_empty()));
+        // The docs are not parsed for a scan, yet read the same through the accessors.
+        assert!(lean.iter().all(|r| r.description.is_empty()
+            && r.references.is_empty()
+            && r.tags.is_empty()
+            && r.docs_at.is_some()));
+        assert!(full
+            .iter()
+            .all(|r| !r.description.is_empty() && r.docs_at.is_none()));
+        for (l, f) in lean.iter().zip(&full) {
+            assert_eq!(l.description(), f.description());
+            assert_eq!(l.references(), f.references());
+            assert_eq!(l.tags(), f.tags());
+        }
         assert_eq!(
             lean.iter().map(|r| &r.id).collect::<Vec<_>>(),
             full.iter().map(|r| &r.id).collect::<Vec<_>>()
@@ -398,7 +510,7 @@ mod tests {
             f.examples.clear();
             f.negative_examples.clear();
             assert_eq!(
-                serde_json::to_value(l).unwrap(),
+                serde_json::to_value(l.with_docs()).unwrap(),
                 serde_json::to_value(&f).unwrap()
             );
         }
