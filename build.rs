@@ -10,6 +10,13 @@
 //! only when asked for.
 use std::{env, fs, path::Path, process::Command};
 
+#[path = "src/engine/trigram_slot.rs"]
+mod trigram_slot;
+
+#[path = "src/rules/parsed.rs"]
+#[allow(dead_code)]
+mod parsed;
+
 fn main() {
     let rules = embed_patterns();
     embed_trigrams();
@@ -86,6 +93,7 @@ fn embed_patterns() -> usize {
     let mut pack = Vec::new();
     let mut examples = Vec::new();
     let mut docs = Vec::new();
+    let mut patterns = Vec::new();
     let mut count = 0;
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -107,6 +115,9 @@ fn embed_patterns() -> usize {
         let json = serde_json::to_value(&value).expect("TOML to JSON");
         let mut rules = json.get("rules").cloned().unwrap_or_default();
         count += rules.as_array().map_or(0, Vec::len);
+        for rule in rules.as_array().into_iter().flatten() {
+            patterns.push(rule["regex"].as_str().unwrap_or_default().to_string());
+        }
         let own = split_fields(&mut rules, &["examples", "negative_examples"]);
         examples.push(serde_json::json!({ "file": name, "rules": own }));
         docs.extend(split_fields(
@@ -146,15 +157,45 @@ fn embed_patterns() -> usize {
         &out.join("pattern-docs.json"),
         &serde_json::to_string(&docs).unwrap(),
     );
+    replace_bytes(&out.join("pattern-parsed.bin"), &parse_patterns(&patterns));
     count
+}
+
+/// The rules' regexes parsed in ASCII mode (as `src/rules/compile.rs` reads them) and encoded
+/// by `src/rules/parsed.rs`, in pack order: the number of rules, then per rule the offset and
+/// length of its encoding after this table (length 0: not parsed here; a pattern that needs
+/// Unicode mode, or does not parse, is parsed at run time as before), all u32 little-endian.
+fn parse_patterns(patterns: &[String]) -> Vec<u8> {
+    let mut table = (patterns.len() as u32).to_le_bytes().to_vec();
+    let mut data = Vec::new();
+    for pattern in patterns {
+        let parser = || {
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+        };
+        let start = data.len();
+        if let Ok(hir) = parser().parse(pattern) {
+            parsed::encode(&hir, &mut data);
+        }
+        table.extend_from_slice(&(start as u32).to_le_bytes());
+        table.extend_from_slice(&((data.len() - start) as u32).to_le_bytes());
+    }
+    table.extend_from_slice(&data);
+    table
 }
 
 /// Writes `path` as a new file (temp file, then rename) rather than through the old one: a
 /// target directory copied with hard links shares its outputs' inodes with other copies, and
 /// writing in place would change their embedded data too (and theirs ours).
 fn replace(path: &Path, text: &str) {
+    replace_bytes(path, text.as_bytes());
+}
+
+fn replace_bytes(path: &Path, bytes: &[u8]) {
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, text).unwrap_or_else(|e| panic!("write {}: {e}", tmp.display()));
+    fs::write(&tmp, bytes).unwrap_or_else(|e| panic!("write {}: {e}", tmp.display()));
     fs::rename(&tmp, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
 }
 
@@ -184,9 +225,10 @@ fn split_fields(rules: &mut serde_json::Value, fields: &[&str]) -> Vec<serde_jso
         .collect()
 }
 
-/// The trigram table, made by `scripts/gen-trigrams`, becomes a sorted Rust static
-/// (`OUT_DIR/trigrams.rs`, included by `src/engine/anchor.rs`), so a lookup at start-up is a
-/// binary search with nothing to parse. A malformed line fails the build with its line number.
+/// The trigram table, made by `scripts/gen-trigrams`, becomes Rust statics (`OUT_DIR/
+/// trigrams.rs`, included by `src/engine/anchor.rs`): the rows, sorted, and an open-addressed
+/// table of them (`src/engine/trigram_slot.rs`), so a lookup at start-up is a probe or two
+/// with nothing to parse. A malformed line fails the build with its line number.
 fn embed_trigrams() {
     const REL: &str = "src/engine/trigrams.tsv";
     let path = manifest_dir().join(REL);
@@ -195,12 +237,33 @@ fn embed_trigrams() {
     let rows = parse_trigrams(&text).unwrap_or_else(|(line, msg)| panic!("{REL}:{line}: {msg}"));
     let mut code = format!(
         "/// Folded trigrams (`byte | 0x20`) most frequent in code and config, ascending, with\n\
-         /// occurrences per MB: generated from `{REL}` by build.rs.\n\
+         /// occurrences per MB: generated from `{REL}` by build.rs. The tests read it;\n\
+         /// lookups go through `TRIGRAM_SLOTS`.\n\
+         #[cfg(test)]\n\
          static COMMON_TRIGRAMS: [([u8; 3], u32); {}] = [\n",
         rows.len()
     );
     for (t, n) in &rows {
         code += &format!("    ({t:?}, {n}),\n");
+    }
+    code += "];\n";
+    let size = 1usize << trigram_slot::SLOT_BITS;
+    let mut slots = vec![(0u32, 0u32); size];
+    for (t, n) in &rows {
+        let key = trigram_slot::trigram_key(*t);
+        let mut at = trigram_slot::trigram_slot(key);
+        while slots[at].0 != 0 {
+            at = (at + 1) % size;
+        }
+        slots[at] = (key, *n);
+    }
+    code += &format!(
+        "/// `COMMON_TRIGRAMS` by `trigram_slot::trigram_key`, open-addressed: (key, per MB), key 0\n\
+         /// for an empty slot.\n\
+         static TRIGRAM_SLOTS: [(u32, u32); {size}] = [\n"
+    );
+    for (key, n) in &slots {
+        code += &format!("    ({key}, {n}),\n");
     }
     code += "];\n";
     replace(

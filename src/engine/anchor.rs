@@ -11,15 +11,23 @@
 //! XML, shell, INI-style config, Markdown; each family weighted equally), folded the way the
 //! filter folds text. `scripts/gen-trigrams` makes it; build.rs embeds it as a sorted static.
 
+use super::trigram_slot::{trigram_key, trigram_slot};
+
 include!(concat!(env!("OUT_DIR"), "/trigrams.rs"));
 
 /// How often `t`, folded as the filter folds text (`byte | 0x20`), occurs per MB of code
-/// and config (0 when rarer than the table knows).
+/// and config (0 when rarer than the table knows). Every start-up asks this for each
+/// trigram of the pack's keywords.
 pub fn frequency(t: &[u8]) -> u32 {
-    let key = [t[0] | 0x20, t[1] | 0x20, t[2] | 0x20];
-    COMMON_TRIGRAMS
-        .binary_search_by(|(k, _)| k.cmp(&key))
-        .map_or(0, |i| COMMON_TRIGRAMS[i].1)
+    let key = trigram_key([t[0] | 0x20, t[1] | 0x20, t[2] | 0x20]);
+    let mut at = trigram_slot(key);
+    loop {
+        match TRIGRAM_SLOTS[at] {
+            (0, _) => return 0,
+            (k, n) if k == key => return n,
+            _ => at = (at + 1) % TRIGRAM_SLOTS.len(),
+        }
+    }
 }
 
 /// Offset in `keyword` (lower-case, at least five bytes) of the two overlapping 4-byte
@@ -49,6 +57,13 @@ mod tests {
     #[test]
     fn table_is_sorted_and_common_trigrams_are_avoided() {
         assert!(COMMON_TRIGRAMS.windows(2).all(|w| w[0].0 < w[1].0));
+        // The hashed table holds every row, and nothing else.
+        for (t, n) in COMMON_TRIGRAMS {
+            assert_eq!(frequency(&t), n, "{t:?}");
+        }
+        let held = TRIGRAM_SLOTS.iter().filter(|(k, _)| *k != 0).count();
+        assert_eq!(held, COMMON_TRIGRAMS.len());
+        assert_eq!(frequency(b"\xff\xfe\xfd"), 0);
         assert!(frequency(b"int") > 100);
         let k = b"intercom";
         let g = rarest_gram_pair(k);

@@ -10,6 +10,7 @@ mod anchor;
 mod examples;
 mod keywords;
 mod screen;
+mod trigram_slot;
 mod window;
 
 use crate::rules::{compile, entropy, placeholder, Rule};
@@ -72,7 +73,14 @@ fn build_screen(
     line_rules: &[usize],
     errors: &Mutex<Vec<String>>,
 ) -> Option<Screen> {
-    match Screen::build(line_rules.iter().map(|&r| rules[r].regex.as_str())) {
+    let patterns = line_rules
+        .iter()
+        .map(|&r| screen::Pattern {
+            text: &rules[r].regex,
+            parsed: rules[r].parsed_regex(),
+        })
+        .collect();
+    match Screen::build(patterns) {
         Ok(screen) => Some(screen),
         Err(e) => {
             let ids: Vec<&str> = line_rules.iter().map(|&r| rules[r].id.as_str()).collect();
@@ -118,7 +126,8 @@ impl RuleIndex {
         // another, so a keyword selects exactly the rules that name it.
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        // foldhash, not SipHash: a start-up hashes every keyword of the pack here.
+        let mut index: HashMap<Vec<u8>, usize, foldhash::fast::RandomState> = HashMap::default();
         for (i, r) in rules.iter().enumerate() {
             for k in &r.keywords {
                 let k = k.to_ascii_lowercase().into_bytes();

@@ -31,42 +31,53 @@ pub struct Screen {
     caches: Pool<Cache, CacheFn>,
 }
 
+/// One rule's pattern for a screen.
+pub struct Pattern<'a> {
+    pub text: &'a str,
+    /// The pattern already parsed in ASCII mode (a built-in rule's, parsed at build time:
+    /// see [`crate::rules::Rule::parsed_regex`]).
+    pub parsed: Option<Hir>,
+}
+
 impl Screen {
     /// Builds the screen of `patterns` (the rules' regexes, in order), read in the mode rule
-    /// patterns are compiled in (see [`compile::unicode_modes`]).
-    pub fn build<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Result<Screen, String> {
+    /// patterns are compiled in (see [`compile::unicode_modes`]). Patterns all parsed
+    /// already are used as they are; otherwise every one is parsed here.
+    pub fn build(mut patterns: Vec<Pattern<'_>>) -> Result<Screen, String> {
+        let parsed: Option<Vec<Hir>> = patterns.iter_mut().map(|p| p.parsed.take()).collect();
+        if let Some(hirs) = parsed {
+            return Screen::from_parsed(hirs.into_iter().map(widen).collect());
+        }
+        let texts: Vec<&str> = patterns.iter().map(|p| p.text).collect();
         let mut last_error = String::new();
         for unicode in compile::unicode_modes() {
-            let hirs = match regex_automata::util::syntax::parse_many_with(
-                &patterns.clone().collect::<Vec<_>>(),
-                &compile::syntax(unicode),
-            ) {
-                Ok(hirs) => hirs.into_iter().map(widen).collect::<Vec<_>>(),
-                Err(e) => {
-                    last_error = e.to_string();
-                    continue;
-                }
-            };
-            let nfa = thompson::Compiler::new()
-                .configure(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
-                .build_many_from_hir(&hirs)
-                .map_err(|e| e.to_string())?;
-            let dfa = DFA::builder()
-                .configure(
-                    DFA::config()
-                        .match_kind(MatchKind::All)
-                        .cache_capacity(compile::DFA_CACHE_BYTES),
-                )
-                .build_from_nfa(nfa)
-                .map_err(|e| e.to_string())?;
-            let for_pool = dfa.clone();
-            let create: CacheFn = Box::new(move || for_pool.create_cache());
-            return Ok(Screen {
-                dfa,
-                caches: Pool::new(create),
-            });
+            match regex_automata::util::syntax::parse_many_with(&texts, &compile::syntax(unicode)) {
+                Ok(hirs) => return Screen::from_parsed(hirs.into_iter().map(widen).collect()),
+                Err(e) => last_error = e.to_string(),
+            }
         }
         Err(last_error)
+    }
+
+    fn from_parsed(hirs: Vec<Hir>) -> Result<Screen, String> {
+        let nfa = thompson::Compiler::new()
+            .configure(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
+            .build_many_from_hir(&hirs)
+            .map_err(|e| e.to_string())?;
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(compile::DFA_CACHE_BYTES),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        let for_pool = dfa.clone();
+        let create: CacheFn = Box::new(move || for_pool.create_cache());
+        Ok(Screen {
+            dfa,
+            caches: Pool::new(create),
+        })
     }
 
     /// Indices of the patterns that match somewhere in `line`; None when the DFA could not
@@ -155,7 +166,13 @@ mod tests {
             r"token.{0,10}(?P<secret>[a-f0-9]{32})\b",
             r"\bAKIA[A-Z0-9]{16}\b",
         ];
-        let screen = Screen::build(patterns.iter().copied()).unwrap();
+        let screen = Screen::build(
+            patterns
+                .iter()
+                .map(|&text| Pattern { text, parsed: None })
+                .collect(),
+        )
+        .unwrap();
         let lines: [&[u8]; 4] = [
             b"Password = 'c0rrect-h0rse-battery'",
             b"token: 0123456789abcdef0123456789abcdef",

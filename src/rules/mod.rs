@@ -5,6 +5,7 @@ pub mod compile;
 pub mod entropy;
 pub mod example;
 pub mod kind;
+pub mod parsed;
 pub mod placeholder;
 pub mod validators;
 
@@ -27,6 +28,26 @@ static EMBEDDED_PACK: [&str; 2] = [
 static EMBEDDED_EXAMPLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-examples.json"));
 /// The rules' descriptions, references and tags, rule by rule in pack order.
 static EMBEDDED_DOCS: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-docs.json"));
+/// The rules' regexes, parsed at build time (see build.rs and [`parsed`]).
+static EMBEDDED_PARSED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pattern-parsed.bin"));
+
+/// The encoding of built-in rule `i`'s parsed regex (see build.rs), if it has one.
+fn embedded_parsed(i: u32) -> Option<&'static [u8]> {
+    let word = |at: usize| -> Option<usize> {
+        let b = EMBEDDED_PARSED.get(at..at + 4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let count = word(0)?;
+    let i = i as usize;
+    if i >= count {
+        return None;
+    }
+    let (start, len) = (word(4 + 8 * i)?, word(8 + 8 * i)?);
+    let data = 4 + 8 * count;
+    EMBEDDED_PARSED
+        .get(data + start..data + start + len)
+        .filter(|b| !b.is_empty())
+}
 
 #[derive(Deserialize)]
 struct EmbeddedFile {
@@ -207,9 +228,10 @@ pub struct Rule {
     #[serde(default)]
     pub negative_examples: Vec<String>,
     /// Set on a built-in rule loaded for scanning: its number in the pack, under which the
-    /// embedded docs hold its description, references and tags (see [`builtin_docs`]).
+    /// embedded docs hold its description, references and tags (see [`builtin_docs`]) and
+    /// build.rs keeps its parsed regex (see [`Rule::parsed_regex`]).
     #[serde(skip)]
-    docs_at: Option<u32>,
+    builtin: Option<u32>,
 }
 
 fn default_true() -> bool {
@@ -224,7 +246,7 @@ pub const DEFAULT_WINDOW: [usize; 2] = [0, 0];
 impl Rule {
     /// What the rule finds, in a sentence or two.
     pub fn description(&self) -> &str {
-        match self.docs_at {
+        match self.builtin {
             Some(i) => &docs_of(i).description,
             None => &self.description,
         }
@@ -233,17 +255,23 @@ impl Rule {
     /// Provider documentation for this credential: what it is and how to revoke or rotate
     /// it. The first one is the rule's help link (SARIF `helpUri`, `rules show`).
     pub fn references(&self) -> &[String] {
-        match self.docs_at {
+        match self.builtin {
             Some(i) => &docs_of(i).references,
             None => &self.references,
         }
     }
 
     pub fn tags(&self) -> &[String] {
-        match self.docs_at {
+        match self.builtin {
             Some(i) => &docs_of(i).tags,
             None => &self.tags,
         }
+    }
+
+    /// The regex as parsed in ASCII mode at build time, for a built-in rule loaded for
+    /// scanning whose regex parses in that mode; None otherwise (then parse it).
+    pub fn parsed_regex(&self) -> Option<regex_syntax::hir::Hir> {
+        parsed::decode(embedded_parsed(self.builtin?)?)
     }
 
     /// The rule without its references (a listing that shows them apart).
@@ -256,7 +284,7 @@ impl Rule {
     /// The rule with its docs in its own fields, as a rule file would spell it.
     fn with_docs(&self) -> Rule {
         let mut rule = self.clone();
-        if rule.docs_at.take().is_some() {
+        if rule.builtin.take().is_some() {
             rule.description = self.description().to_string();
             rule.references = self.references().to_vec();
             rule.tags = self.tags().to_vec();
@@ -464,7 +492,7 @@ pub fn builtin_rules_for_scanning() -> Result<Vec<Rule>> {
         all.extend(f.rules);
     }
     for (i, r) in all.iter_mut().enumerate() {
-        r.docs_at = Some(i as u32);
+        r.builtin = Some(i as u32);
     }
     let mut ids = std::collections::HashSet::new();
     for r in &all {
@@ -490,10 +518,10 @@ mod tests {
         assert!(lean.iter().all(|r| r.description.is_empty()
             && r.references.is_empty()
             && r.tags.is_empty()
-            && r.docs_at.is_some()));
+            && r.builtin.is_some()));
         assert!(full
             .iter()
-            .all(|r| !r.description.is_empty() && r.docs_at.is_none()));
+            .all(|r| !r.description.is_empty() && r.builtin.is_none()));
         for (l, f) in lean.iter().zip(&full) {
             assert_eq!(l.description(), f.description());
             assert_eq!(l.references(), f.references());
@@ -514,6 +542,24 @@ mod tests {
                 serde_json::to_value(&f).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn every_builtin_regex_parsed_at_build_time_is_what_parsing_gives() {
+        let syntax = super::compile::syntax(false);
+        let mut parsed = 0;
+        for r in builtin_rules_for_scanning().unwrap() {
+            let now = regex_automata::util::syntax::parse_with(&r.regex, &syntax).ok();
+            assert_eq!(r.parsed_regex(), now, "rule {}", r.id);
+            parsed += usize::from(now.is_some());
+        }
+        // Nearly every rule reads in ASCII mode, so nearly every screen skips parsing.
+        assert!(parsed > 700, "{parsed}");
+        // A rule file's rules (and the rules commands' full rules) are parsed as before.
+        assert!(builtin_rules()
+            .unwrap()
+            .iter()
+            .all(|r| r.parsed_regex().is_none()));
     }
 
     fn rule(extra: &str) -> anyhow::Result<Vec<super::Rule>> {
