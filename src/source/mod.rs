@@ -6,6 +6,7 @@
 pub mod decode;
 pub mod git;
 pub mod linediff;
+mod mapped_index;
 pub mod parts;
 pub mod staged;
 mod stats;

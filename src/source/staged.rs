@@ -14,6 +14,7 @@
 use crate::pathfilter::PathFilter;
 use crate::source::decode::{self, Text};
 use crate::source::linediff;
+use crate::source::mapped_index::MappedIndex;
 use crate::source::{Blob, Origin, Stats};
 use anyhow::{bail, Context, Result};
 use gix::bstr::{BStr, BString, ByteSlice};
@@ -57,7 +58,7 @@ pub fn open_repo(start: &Path) -> Result<gix::Repository> {
 
 /// The index git would commit from: `$GIT_INDEX_FILE` when set (git sets it for hooks run by
 /// `git commit -a` or `git commit PATH`), else the repository's index. Missing means empty.
-fn load_index(repo: &gix::Repository) -> Result<gix::index::State> {
+fn load_index(repo: &gix::Repository) -> Result<Index> {
     let path = match std::env::var_os("GIT_INDEX_FILE") {
         Some(p) if !p.is_empty() => {
             let p = PathBuf::from(p);
@@ -70,7 +71,12 @@ fn load_index(repo: &gix::Repository) -> Result<gix::index::State> {
         _ => repo.index_path(),
     };
     if !path.exists() {
-        return Ok(gix::index::State::new(repo.object_hash()));
+        return Ok(Index::Decoded(Box::new(gix::index::State::new(
+            repo.object_hash(),
+        ))));
+    }
+    if let Some(mapped) = MappedIndex::open(&path, repo.object_hash())? {
+        return Ok(Index::Mapped(mapped));
     }
     // Like git, do not hash the whole index to verify its checksum on read.
     let file = gix::index::File::at(
@@ -81,7 +87,74 @@ fn load_index(repo: &gix::Repository) -> Result<gix::index::State> {
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
     .with_context(|| format!("cannot read the index {}", path.display()))?;
-    Ok(file.into())
+    Ok(Index::Decoded(Box::new(file.into())))
+}
+
+/// The index as the comparison reads it: in place (the usual case, see
+/// [`MappedIndex`]), or decoded by gix (index formats the in-place reader leaves to it).
+enum Index {
+    Mapped(MappedIndex),
+    /// Boxed: gix's state is several times the size of the mapped reader.
+    Decoded(Box<gix::index::State>),
+}
+
+impl Index {
+    fn len(&self) -> usize {
+        match self {
+            Index::Mapped(m) => m.len(),
+            Index::Decoded(s) => s.entries().len(),
+        }
+    }
+
+    fn path(&self, i: usize) -> &BStr {
+        match self {
+            Index::Mapped(m) => m.path(i),
+            Index::Decoded(s) => s.entries()[i].path(s),
+        }
+    }
+
+    fn id(&self, i: usize) -> ObjectId {
+        match self {
+            Index::Mapped(m) => m.id(i).to_owned(),
+            Index::Decoded(s) => s.entries()[i].id,
+        }
+    }
+
+    fn mode(&self, i: usize) -> Mode {
+        match self {
+            Index::Mapped(m) => m.mode(i),
+            Index::Decoded(s) => s.entries()[i].mode,
+        }
+    }
+
+    fn flags(&self, i: usize) -> Flags {
+        match self {
+            Index::Mapped(m) => m.flags(i),
+            Index::Decoded(s) => s.entries()[i].flags,
+        }
+    }
+
+    fn tree(&self) -> Option<&gix::index::extension::Tree> {
+        match self {
+            Index::Mapped(m) => m.tree(),
+            Index::Decoded(s) => s.tree(),
+        }
+    }
+
+    /// The first index in `range` at which `below` turns false (it must hold for a prefix
+    /// of the range only, as for sorted paths).
+    fn partition_point(&self, range: Range<usize>, below: impl Fn(&[u8]) -> bool) -> usize {
+        let (mut lo, mut hi) = (range.start, range.end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if below(self.path(mid).as_bytes()) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
 }
 
 /// `HEAD`'s tree, or `None` before the first commit. A HEAD that names no branch is a
@@ -340,11 +413,11 @@ struct Job<'s> {
 /// parallel, level by level; the common case touches a few directories on one thread.
 fn diff_index(
     repo: &gix::Repository,
-    state: &gix::index::State,
+    state: &Index,
     head: Option<ObjectId>,
     threads: usize,
 ) -> Result<Diff> {
-    let n = state.entries().len();
+    let n = state.len();
     let split = if threads > 1 { (n / 64).max(512) } else { 0 };
     let mut diff = Diff::default();
     let mut jobs = vec![Job {
@@ -415,14 +488,14 @@ fn invalid_nodes(t: &gix::index::extension::Tree, limit: usize) -> usize {
 /// Merges index entries with tree entries, one directory at a time.
 struct Walker<'r, 's> {
     repo: &'r gix::Repository,
-    state: &'s gix::index::State,
+    state: &'s Index,
     /// Subdirectories with at least this many entries become jobs (0: never).
     split: usize,
     jobs: std::cell::RefCell<Vec<Job<'s>>>,
 }
 
 impl<'r, 's> Walker<'r, 's> {
-    fn new(repo: &'r gix::Repository, state: &'s gix::index::State, split: usize) -> Self {
+    fn new(repo: &'r gix::Repository, state: &'s Index, split: usize) -> Self {
         Walker {
             repo,
             state,
@@ -432,7 +505,7 @@ impl<'r, 's> Walker<'r, 's> {
     }
 
     fn path(&self, i: usize) -> &BStr {
-        self.state.entries()[i].path(self.state)
+        self.state.path(i)
     }
 
     /// First index in `range` whose path is not less than `key`.
@@ -441,16 +514,16 @@ impl<'r, 's> Walker<'r, 's> {
         if range.is_empty() || self.path(range.start).as_bytes() >= key {
             return range.start;
         }
-        let entries = &self.state.entries()[range.clone()];
-        range.start + entries.partition_point(|e| e.path(self.state).as_bytes() < key)
+        self.state.partition_point(range.clone(), |path| path < key)
     }
 
     /// The entries of `range` under directory `prefix` (which ends in `/`), from `from` on.
     fn dir_range(&self, range: &Range<usize>, from: usize, prefix: &[u8]) -> Range<usize> {
         let start = self.lower_bound(&(from..range.end), prefix);
-        let entries = &self.state.entries()[start..range.end];
-        let len = entries.partition_point(|e| e.path(self.state).starts_with(prefix));
-        start..start + len
+        start
+            ..self
+                .state
+                .partition_point(start..range.end, |path| path.starts_with(prefix))
     }
 
     /// Compares the index entries `range` (all under `prefix`) with the tree `tree`.
@@ -491,8 +564,8 @@ impl<'r, 's> Walker<'r, 's> {
                     self.added(i, out);
                 }
                 // A sparse-index directory entry stands for the whole directory.
-                if sub.len() == 1 && self.state.entries()[sub.start].mode == Mode::DIR {
-                    if self.state.entries()[sub.start].id != entry.oid {
+                if sub.len() == 1 && self.state.mode(sub.start) == Mode::DIR {
+                    if self.state.id(sub.start) != entry.oid {
                         out.sparse_dirs.push(self.path(sub.start).to_owned());
                     }
                 } else if sub.is_empty() {
@@ -536,10 +609,9 @@ impl<'r, 's> Walker<'r, 's> {
                 }
                 continue;
             }
-            let e = &self.state.entries()[pos];
-            if end - pos > 1 || e.stage_raw() != 0 {
+            if end - pos > 1 || self.state.flags(pos).stage_raw() != 0 {
                 out.unmerged.push(key.clone().into());
-            } else if e.id != entry.oid {
+            } else if self.state.id(pos) != entry.oid {
                 let old = entry
                     .mode
                     .is_blob_or_symlink()
@@ -578,26 +650,26 @@ impl<'r, 's> Walker<'r, 's> {
     }
 
     fn changed(&self, i: usize, old: Option<ObjectId>, out: &mut Diff) {
-        let e = &self.state.entries()[i];
         let path = self.path(i).to_owned();
-        if e.stage_raw() != 0 {
+        let (flags, mode) = (self.state.flags(i), self.state.mode(i));
+        if flags.stage_raw() != 0 {
             if out.unmerged.last().is_none_or(|p| *p != path) {
                 out.unmerged.push(path);
             }
             return;
         }
-        if e.flags.contains(Flags::INTENT_TO_ADD) {
+        if flags.contains(Flags::INTENT_TO_ADD) {
             return; // `git add -N`: nothing staged yet.
         }
-        if e.mode == Mode::COMMIT {
+        if mode == Mode::COMMIT {
             out.submodules.push(path);
-        } else if e.mode == Mode::DIR {
+        } else if mode == Mode::DIR {
             out.sparse_dirs.push(path);
         } else {
             out.changes.push(Change {
                 path,
                 old,
-                new: e.id,
+                new: self.state.id(i),
             });
         }
     }
