@@ -161,29 +161,27 @@ fn embed_patterns() -> usize {
     count
 }
 
-/// The rules' regexes parsed in ASCII mode (as `src/rules/compile.rs` reads them) and encoded
-/// by `src/rules/parsed.rs`, in pack order: the number of rules, then per rule the offset and
-/// length of its encoding after this table (length 0: not parsed here; a pattern that needs
-/// Unicode mode, or does not parse, is parsed at run time as before), all u32 little-endian.
+/// The rules' regexes parsed in ASCII mode (as `src/rules/compile.rs` reads them), encoded
+/// by `src/rules/parsed.rs`, one table entry per rule in pack order. A pattern that needs
+/// Unicode mode, or does not parse, has none and is parsed at run time as before.
 fn parse_patterns(patterns: &[String]) -> Vec<u8> {
-    let mut table = (patterns.len() as u32).to_le_bytes().to_vec();
-    let mut data = Vec::new();
-    for pattern in patterns {
-        let parser = || {
-            regex_syntax::ParserBuilder::new()
+    let encodings: Vec<Option<Vec<u8>>> = patterns
+        .iter()
+        .map(|pattern| {
+            // A parser of its own per pattern: one reused keeps flags such as `(?i)` from the
+            // pattern before (the pack test caught a case-folded literal).
+            let hir = regex_syntax::ParserBuilder::new()
                 .unicode(false)
                 .utf8(false)
                 .build()
-        };
-        let start = data.len();
-        if let Ok(hir) = parser().parse(pattern) {
-            parsed::encode(&hir, &mut data);
-        }
-        table.extend_from_slice(&(start as u32).to_le_bytes());
-        table.extend_from_slice(&((data.len() - start) as u32).to_le_bytes());
-    }
-    table.extend_from_slice(&data);
-    table
+                .parse(pattern)
+                .ok()?;
+            let mut bytes = Vec::new();
+            parsed::encode(&hir, &mut bytes);
+            Some(bytes)
+        })
+        .collect();
+    parsed::table(&encodings)
 }
 
 /// Writes `path` as a new file (temp file, then rename) rather than through the old one: a

@@ -31,24 +31,6 @@ static EMBEDDED_DOCS: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-doc
 /// The rules' regexes, parsed at build time (see build.rs and [`parsed`]).
 static EMBEDDED_PARSED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pattern-parsed.bin"));
 
-/// The encoding of built-in rule `i`'s parsed regex (see build.rs), if it has one.
-fn embedded_parsed(i: u32) -> Option<&'static [u8]> {
-    let word = |at: usize| -> Option<usize> {
-        let b = EMBEDDED_PARSED.get(at..at + 4)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    };
-    let count = word(0)?;
-    let i = i as usize;
-    if i >= count {
-        return None;
-    }
-    let (start, len) = (word(4 + 8 * i)?, word(8 + 8 * i)?);
-    let data = 4 + 8 * count;
-    EMBEDDED_PARSED
-        .get(data + start..data + start + len)
-        .filter(|b| !b.is_empty())
-}
-
 #[derive(Deserialize)]
 struct EmbeddedFile {
     file: String,
@@ -271,7 +253,7 @@ impl Rule {
     /// The regex as parsed in ASCII mode at build time, for a built-in rule loaded for
     /// scanning whose regex parses in that mode; None otherwise (then parse it).
     pub fn parsed_regex(&self) -> Option<regex_syntax::hir::Hir> {
-        parsed::decode(embedded_parsed(self.builtin?)?)
+        parsed::decode(parsed::entry(EMBEDDED_PARSED, self.builtin? as usize)?)
     }
 
     /// The rule without its references (a listing that shows them apart).

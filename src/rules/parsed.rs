@@ -23,6 +23,39 @@ const CAPTURE: u8 = 6;
 const CONCAT: u8 = 7;
 const ALTERNATION: u8 = 8;
 
+/// The document of many patterns' encodings, in order: the number of patterns, then per
+/// pattern the offset and length of its encoding after this table (length 0: none), all u32
+/// little-endian, then the encodings.
+pub fn table(encodings: &[Option<Vec<u8>>]) -> Vec<u8> {
+    let mut table = (encodings.len() as u32).to_le_bytes().to_vec();
+    let mut data = Vec::new();
+    for encoding in encodings {
+        let start = data.len();
+        data.extend_from_slice(encoding.as_deref().unwrap_or_default());
+        table.extend_from_slice(&(start as u32).to_le_bytes());
+        table.extend_from_slice(&((data.len() - start) as u32).to_le_bytes());
+    }
+    table.extend_from_slice(&data);
+    table
+}
+
+/// Pattern `i`'s encoding in a [`table`], if it has one.
+pub fn entry(table: &[u8], i: usize) -> Option<&[u8]> {
+    let word = |at: usize| -> Option<usize> {
+        let b = table.get(at..at.checked_add(4)?)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let count = word(0)?;
+    if i >= count {
+        return None;
+    }
+    let (start, len) = (word(4 + 8 * i)?, word(8 + 8 * i)?);
+    let at = 4 + 8 * count + start;
+    table
+        .get(at..at.checked_add(len)?)
+        .filter(|b| !b.is_empty())
+}
+
 /// Appends the encoding of `hir` to `out`.
 pub fn encode(hir: &Hir, out: &mut Vec<u8>) {
     match hir.kind() {
@@ -230,6 +263,17 @@ mod tests {
         let mut bytes = Vec::new();
         encode(&unicode, &mut bytes);
         assert_eq!(decode(&bytes), Some(unicode));
+    }
+
+    #[test]
+    fn a_table_finds_each_encoding_and_none_past_its_end() {
+        let t = table(&[Some(vec![1, 2]), None, Some(vec![3])]);
+        assert_eq!(entry(&t, 0), Some(&[1, 2][..]));
+        assert_eq!(entry(&t, 1), None);
+        assert_eq!(entry(&t, 2), Some(&[3][..]));
+        assert_eq!(entry(&t, 3), None);
+        assert_eq!(entry(&t[..t.len() - 1], 2), None);
+        assert_eq!(entry(&[], 0), None);
     }
 
     #[test]
