@@ -1,5 +1,6 @@
 //! Embeds generated data into the binary: the built-in rule pack (`patterns/*.toml`), the
-//! trigram frequency table of the keyword filter (`src/engine/trigrams.tsv`), and what
+//! trigram frequency table of the keyword filter (`src/engine/trigrams.tsv`), the windows of
+//! the pack's keywords that filter looks for (ranked by `src/engine/grams4.tsv`), and what
 //! `--version` says besides the version (the commit built and the number of built-in rules).
 //!
 //! The TOML is parsed here, at build time, and embedded as JSON: parsing ~200 KB of TOML on
@@ -13,13 +14,17 @@ use std::{env, fs, path::Path, process::Command};
 #[path = "src/engine/trigram_slot.rs"]
 mod trigram_slot;
 
+#[path = "src/engine/parity_windows.rs"]
+mod parity_windows;
+
 #[path = "src/rules/parsed.rs"]
 #[allow(dead_code)]
 mod parsed;
 
 fn main() {
-    let rules = embed_patterns();
-    embed_trigrams();
+    let (rules, keywords) = embed_patterns();
+    let trigrams = embed_trigrams();
+    embed_keyword_windows(&keywords, &trigrams);
     println!("cargo:rustc-env=KEYSWEEP_RULE_COUNT={rules}");
     let (commit, date) = commit();
     println!("cargo:rustc-env=KEYSWEEP_COMMIT={commit}");
@@ -81,7 +86,8 @@ fn commit() -> (String, String) {
 }
 
 /// Returns how many rules the pack holds.
-fn embed_patterns() -> usize {
+/// Returns the number of rules and their keywords.
+fn embed_patterns() -> (usize, Vec<String>) {
     let dir = manifest_dir().join("patterns");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
@@ -94,6 +100,7 @@ fn embed_patterns() -> usize {
     let mut examples = Vec::new();
     let mut docs = Vec::new();
     let mut patterns = Vec::new();
+    let mut keywords = Vec::new();
     let mut count = 0;
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -117,6 +124,8 @@ fn embed_patterns() -> usize {
         count += rules.as_array().map_or(0, Vec::len);
         for rule in rules.as_array().into_iter().flatten() {
             patterns.push(rule["regex"].as_str().unwrap_or_default().to_string());
+            let words = rule["keywords"].as_array().into_iter().flatten();
+            keywords.extend(words.filter_map(|k| k.as_str()).map(str::to_string));
         }
         let own = split_fields(&mut rules, &["examples", "negative_examples"]);
         examples.push(serde_json::json!({ "file": name, "rules": own }));
@@ -158,7 +167,7 @@ fn embed_patterns() -> usize {
         &serde_json::to_string(&docs).unwrap(),
     );
     replace_bytes(&out.join("pattern-parsed.bin"), &parse_patterns(&patterns));
-    count
+    (count, keywords)
 }
 
 /// The rules' regexes parsed in ASCII mode (as `src/rules/compile.rs` reads them), encoded
@@ -227,15 +236,11 @@ fn split_fields(rules: &mut serde_json::Value, fields: &[&str]) -> Vec<serde_jso
 /// trigrams.rs`, included by `src/engine/anchor.rs`): the rows, sorted, and an open-addressed
 /// table of them (`src/engine/trigram_slot.rs`), so a lookup at start-up is a probe or two
 /// with nothing to parse. A malformed line fails the build with its line number.
-fn embed_trigrams() {
-    const REL: &str = "src/engine/trigrams.tsv";
-    let path = manifest_dir().join(REL);
-    println!("cargo:rerun-if-changed={}", path.display());
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{REL}: {e}"));
-    let rows = parse_trigrams(&text).unwrap_or_else(|(line, msg)| panic!("{REL}:{line}: {msg}"));
+fn embed_trigrams() -> Vec<GramRow<3>> {
+    let rows = read_grams::<3>("src/engine/trigrams.tsv", "trigram");
     let mut code = format!(
         "/// Folded trigrams (`byte | 0x20`) most frequent in code and config, ascending, with\n\
-         /// occurrences per MB: generated from `{REL}` by build.rs. The tests read it;\n\
+         /// occurrences per MB: generated from `src/engine/trigrams.tsv` by build.rs. The tests read it;\n\
          /// lookups go through `TRIGRAM_SLOTS`.\n\
          #[cfg(test)]\n\
          static COMMON_TRIGRAMS: [([u8; 3], u32); {}] = [\n",
@@ -268,16 +273,73 @@ fn embed_trigrams() {
         &Path::new(&env::var("OUT_DIR").unwrap()).join("trigrams.rs"),
         &code,
     );
+    rows
 }
 
-/// One row of the trigram table: the trigram's bytes and its occurrences per MB.
-type TrigramRow = ([u8; 3], u32);
+/// The pack's keywords of five bytes or more, with the two windows the keyword filter looks
+/// for in each (`src/engine/parity_windows.rs`), become a sorted static (`OUT_DIR/
+/// keyword_windows.rs`, included by `src/engine/anchor.rs`). Windows are ranked by how often
+/// real code holds them, from `grams4.tsv` (made by `scripts/gen-trigrams --gram 4`); among
+/// windows rarer than that table lists, by their trigrams. Estimating a window from its
+/// trigrams alone, as a start-up must for a user's keywords, picks windows such as `tome`
+/// in `customerio` or `link` in `plink`, which code is full of.
+fn embed_keyword_windows(keywords: &[String], trigrams: &[GramRow<3>]) {
+    let grams: std::collections::HashMap<[u8; 4], u32> =
+        read_grams::<4>("src/engine/grams4.tsv", "gram")
+            .into_iter()
+            .collect();
+    let trigrams: std::collections::HashMap<[u8; 3], u32> = trigrams.iter().copied().collect();
+    let folded = |b: &[u8]| b.iter().map(|b| b | 0x20).collect::<Vec<u8>>();
+    let mut keywords: Vec<Vec<u8>> = keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .filter(|k| k.len() >= 5 && k.len() <= usize::from(u16::MAX))
+        .collect();
+    keywords.sort();
+    keywords.dedup();
+    let mut code = String::from(
+        "/// The built-in pack's keywords (lower-case, five bytes or more), ascending, with the\n\
+         /// offsets of the even and the odd window the keyword filter looks for.\n\
+         static BUILTIN_WINDOWS: &[(&str, [u16; 2])] = &[\n",
+    );
+    for kw in &keywords {
+        let f = folded(kw);
+        let tri = |i: usize| trigrams.get(&<[u8; 3]>::try_from(&f[i..i + 3]).unwrap());
+        let [even, odd] = parity_windows::cheapest_by_parity(kw.len(), |i| {
+            let window = grams.get(&<[u8; 4]>::try_from(&f[i..i + 4]).unwrap());
+            let (a, b) = (
+                tri(i).copied().unwrap_or(0),
+                tri(i + 1).copied().unwrap_or(0),
+            );
+            (window.copied().unwrap_or(0), a.min(b), a.max(b))
+        });
+        let text = String::from_utf8(kw.clone()).expect("keywords are UTF-8 (TOML strings)");
+        code += &format!("    ({text:?}, [{even}, {odd}]),\n");
+    }
+    code += "];\n";
+    replace(
+        &Path::new(&env::var("OUT_DIR").unwrap()).join("keyword_windows.rs"),
+        &code,
+    );
+}
+
+/// One row of a gram table: the gram's bytes and its occurrences per MB.
+type GramRow<const N: usize> = ([u8; N], u32);
 /// What is wrong with the table: (line number, message).
 type TableError = (usize, String);
 
-/// Rows of the table: `#` comments, a header naming the columns (`trigram`, `per_mb`, then
-/// one column per corpus family), then one row per trigram in strictly ascending byte order.
-fn parse_trigrams(text: &str) -> Result<Vec<TrigramRow>, TableError> {
+/// The rows of the gram table at `rel` (in the checkout); a malformed line fails the build
+/// with its line number.
+fn read_grams<const N: usize>(rel: &str, column: &str) -> Vec<GramRow<N>> {
+    let path = manifest_dir().join(rel);
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    parse_grams(&text, column).unwrap_or_else(|(line, msg)| panic!("{rel}:{line}: {msg}"))
+}
+
+/// Rows of a table: `#` comments, a header naming the columns (`column`, `per_mb`, then
+/// any per-family columns), then one row per gram in strictly ascending byte order.
+fn parse_grams<const N: usize>(text: &str, column: &str) -> Result<Vec<GramRow<N>>, TableError> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -285,13 +347,13 @@ fn parse_trigrams(text: &str) -> Result<Vec<TrigramRow>, TableError> {
         .filter(|(_, l)| !l.starts_with('#'));
     let (n, header) = lines.next().ok_or((0, "no header line".to_string()))?;
     let columns = header.split('\t').count();
-    if !header.starts_with("trigram\tper_mb") {
+    if !header.starts_with(&format!("{column}\tper_mb")) {
         return Err((
             n,
-            "the header must start with the columns trigram, per_mb".into(),
+            format!("the header must start with the columns {column}, per_mb"),
         ));
     }
-    let mut rows: Vec<TrigramRow> = Vec::new();
+    let mut rows: Vec<GramRow<N>> = Vec::new();
     for (n, line) in lines {
         let fields: Vec<&str> = line.split('\t').collect();
         if fields.len() != columns {
@@ -301,11 +363,11 @@ fn parse_trigrams(text: &str) -> Result<Vec<TrigramRow>, TableError> {
             ));
         }
         let t = unescape(fields[0]).ok_or_else(|| {
-            let msg = format!("`{}` is not three bytes (each itself or \\xHH)", fields[0]);
+            let msg = format!("`{}` is not {N} bytes (each itself or \\xHH)", fields[0]);
             (n, msg)
         })?;
         if t.iter().any(|b| b & 0x20 == 0) {
-            // The filter folds text with `| 0x20`: an unfolded trigram would never be met.
+            // The filter folds text with `| 0x20`: an unfolded gram would never be met.
             return Err((n, format!("`{}` is not folded (byte | 0x20)", fields[0])));
         }
         let per_mb = fields[1]
@@ -319,21 +381,18 @@ fn parse_trigrams(text: &str) -> Result<Vec<TrigramRow>, TableError> {
                 )
             })?;
         if rows.last().is_some_and(|(prev, _)| *prev >= t) {
-            return Err((
-                n,
-                "trigrams must be in strictly ascending byte order".into(),
-            ));
+            return Err((n, "grams must be in strictly ascending byte order".into()));
         }
         rows.push((t, per_mb));
     }
     if rows.is_empty() {
-        return Err((text.lines().count(), "no trigram rows".into()));
+        return Err((text.lines().count(), "no gram rows".into()));
     }
     Ok(rows)
 }
 
-/// A trigram as the generator writes it: bytes as themselves, or `\xHH`.
-fn unescape(field: &str) -> Option<[u8; 3]> {
+/// A gram as the generator writes it: bytes as themselves, or `\xHH`.
+fn unescape<const N: usize>(field: &str) -> Option<[u8; N]> {
     let mut out = Vec::new();
     let mut rest = field.as_bytes();
     while let Some((&b, tail)) = rest.split_first() {

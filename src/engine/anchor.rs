@@ -11,9 +11,11 @@
 //! XML, shell, INI-style config, Markdown; each family weighted equally), folded the way the
 //! filter folds text. `scripts/gen-trigrams` makes it; build.rs embeds it as a sorted static.
 
+use super::parity_windows::cheapest_by_parity;
 use super::trigram_slot::{trigram_key, trigram_slot};
 
 include!(concat!(env!("OUT_DIR"), "/trigrams.rs"));
+include!(concat!(env!("OUT_DIR"), "/keyword_windows.rs"));
 
 /// How often `t`, folded as the filter folds text (`byte | 0x20`), occurs per MB of code
 /// and config (0 when rarer than the table knows). Every start-up asks this for each
@@ -30,24 +32,22 @@ pub fn frequency(t: &[u8]) -> u32 {
     }
 }
 
-/// Offset in `keyword` (lower-case, at least five bytes) of the two overlapping 4-byte
-/// windows the keyword prefilter looks for (it tests every other position, so it needs two):
-/// the pair whose commoner window is rarest in real code, a window being at most as frequent
-/// as the rarer of its two trigrams. On a tie (typically several pairs holding a trigram the
-/// table does not list), the pair whose commonest trigram is rarest: a 4-gram made of common
-/// trigrams tends to be common itself (measured: 1.5% fewer set bits met on the bench's
-/// mixed file than without this step, 6% fewer on Rust crates). Then the pair whose windows
-/// are rarer together, then the first.
-pub fn rarest_gram_pair(keyword: &[u8]) -> usize {
-    // Each trigram is looked up once: the pairs overlap, and every start pays for this.
+/// Offsets in `keyword` (lower-case, at least five bytes) of the even and the odd window
+/// the keyword prefilter looks for (`parity_windows.rs`). The built-in pack's keywords have
+/// theirs ranked at build time by how often code holds each window. Other keywords' are
+/// ranked here by trigrams, a window being at most as frequent as the rarer of its two; on
+/// a tie (typically windows holding trigrams the table does not list), by the commoner one,
+/// as a 4-gram made of common trigrams tends to be common itself.
+pub fn rarest_windows(keyword: &[u8]) -> [usize; 2] {
+    if let Ok(i) = BUILTIN_WINDOWS.binary_search_by(|(k, _)| k.as_bytes().cmp(keyword)) {
+        return BUILTIN_WINDOWS[i].1.map(usize::from);
+    }
+    // Each trigram is looked up once: the windows overlap.
     let trigrams: Vec<u32> = keyword.windows(3).map(frequency).collect();
-    (0..=keyword.len() - 5)
-        .min_by_key(|&i| {
-            let [a, b, c] = [trigrams[i], trigrams[i + 1], trigrams[i + 2]];
-            let (g0, g1) = (a.min(b), b.min(c));
-            (g0.max(g1), a.max(b).max(c), g0 + g1, i)
-        })
-        .unwrap_or(0)
+    cheapest_by_parity(keyword.len(), |i| {
+        let (a, b) = (trigrams[i], trigrams[i + 1]);
+        (a.min(b), a.max(b))
+    })
 }
 
 #[cfg(test)]
@@ -66,10 +66,40 @@ mod tests {
         assert_eq!(frequency(b"\xff\xfe\xfd"), 0);
         assert!(frequency(b"int") > 100);
         let k = b"intercom";
-        let g = rarest_gram_pair(k);
-        assert!(g > 0, "the grams should skip the common 'int'");
-        assert!(frequency(&k[g + 1..g + 4]) < frequency(b"int"));
-        assert_eq!(rarest_gram_pair(b"ghp_x"), 0);
+        let [even, odd] = rarest_windows(k);
+        assert!(even > 0, "the even window should skip the common 'int'");
+        assert_eq!((even % 2, odd % 2), (0, 1));
+        for w in [even, odd] {
+            assert!(frequency(&k[w..w + 3]).min(frequency(&k[w + 1..w + 4])) < frequency(b"int"));
+        }
+        assert_eq!(rarest_windows(b"ghp_x"), [0, 1]);
+    }
+
+    #[test]
+    fn the_packs_windows_are_one_of_each_parity_and_avoid_common_code() {
+        assert!(BUILTIN_WINDOWS.len() > 500);
+        assert!(BUILTIN_WINDOWS.windows(2).all(|w| w[0].0 < w[1].0));
+        for (k, [even, odd]) in BUILTIN_WINDOWS {
+            let len = k.len() as u16;
+            assert!(len >= 5 && even % 2 == 0 && odd % 2 == 1, "{k}");
+            assert!(even + 4 <= len && odd + 4 <= len, "{k}");
+            assert_eq!(
+                rarest_windows(k.as_bytes()),
+                [*even as usize, *odd as usize]
+            );
+        }
+        // Ranked by real 4-gram counts, not by trigrams: `cust` and `stom` (in `custom`)
+        // are common in code although `cus` and `sto` are rarer trigrams than `mer`.
+        let windows = |k: &str| rarest_windows(k.as_bytes()).map(|o| k[o..o + 4].to_string());
+        let trigram_choice = {
+            let k = b"customerio";
+            let t: Vec<u32> = k.windows(3).map(frequency).collect();
+            cheapest_by_parity(k.len(), |i| (t[i].min(t[i + 1]), t[i].max(t[i + 1])))
+        };
+        assert_eq!(trigram_choice[0], 0, "the trigrams alone pick `cust`");
+        for w in windows("customerio") {
+            assert!(w != "cust" && w != "stom", "{w}");
+        }
     }
 
     #[test]

@@ -4,27 +4,28 @@
 //! The filter looks at 4-byte windows of the text at every even position: each window,
 //! case-folded, is hashed into a 2 Mbit table (256 KiB) in which the bit of every keyword
 //! window is set. A clear bit — nearly every window — proves that no keyword lies there. A
-//! set bit is checked against the windows stored under it, and a matching window against
-//! its whole keyword. Because only every other position is tested, a keyword of five bytes
-//! or more enters two consecutive windows of itself (the pair whose trigrams are rarest in
-//! real code, see `anchor.rs`), so that one of them falls on an even position.
+//! set bit is looked up in a small map of what keyword windows hold (`Probes`), and a match
+//! there is compared with its whole keyword. Because only every other position is tested, a
+//! keyword of five bytes or more enters two windows of itself, one at an even offset in it
+//! and one at an odd offset (each the rarest of its parity in real code, see `anchor.rs`),
+//! so that one of them falls on an even position.
 //!
 //! The cost per byte is a load, an OR, a multiply, a shift and a bit test for every other
 //! byte, independent of the number of keywords, which is what a many-keyword pack needs;
-//! with AVX2, eight windows are hashed and their table words gathered at once. Measured with
-//! `cargo bench --bench engine` on the same 126 keywords, in one run: this filter 1.71
-//! GiB/s, aho-corasick's packed Teddy (fast only with about 12 patterns, so the pack takes
-//! ten passes) 620 MiB/s, the aho-corasick automaton (no SIMD prefilter) 272 MiB/s.
+//! with AVX2, eight windows are hashed and their table words gathered at once. The figures
+//! against aho-corasick's searchers on the same keywords are in the README (`cargo bench
+//! --bench engine`).
 //!
 //! Case folding is `byte | 0x20`, which lower-cases ASCII letters and maps a few other
 //! bytes onto each other (`_` and DEL, `[` and `{`, control bytes and punctuation). Folding
 //! only ever merges bytes, so a real occurrence always passes the filter; the full,
 //! case-insensitive comparison afterwards rejects the merged look-alikes.
 //!
-//! Keywords of three or four bytes are entered with every folded value (128) of the unknown
-//! byte next to them, so a window at an even position still holds them. Keywords of one or
-//! two bytes would fill the table: they are searched separately with `memchr` on their
-//! least common byte.
+//! Keywords of three or four bytes are entered in the bit table with every folded value
+//! (128) of the unknown byte next to them, so a window at an even position still holds
+//! them; the map holds them once, by the three bytes of the window that are theirs.
+//! Keywords of one or two bytes would fill the table: they are searched separately with
+//! `memchr` on their least common byte.
 
 use super::anchor;
 
@@ -37,10 +38,11 @@ use super::anchor;
 const TABLE_BITS: u32 = 21;
 /// The table is read in 32-bit words (the unit of the AVX2 gather).
 const WORDS: usize = 1 << (TABLE_BITS - 5);
-/// Gram entries are grouped by the top bits of their slot, for the check after a set bit.
-const GROUP_SHIFT: u32 = 6;
-const GROUPS: usize = 1 << (TABLE_BITS - GROUP_SHIFT);
 const FOLD: u32 = 0x2020_2020;
+/// A window whose first three bytes are a keyword's: its fourth byte is unknown.
+const FRONT3: u32 = 0x00FF_FFFF;
+/// A window whose last three bytes are a keyword's: its first byte is unknown.
+const BACK3: u32 = 0xFFFF_FF00;
 
 /// Hash of a folded 4-byte window: the top `TABLE_BITS` bits of a multiplicative hash.
 #[inline(always)]
@@ -57,22 +59,91 @@ fn gram_of(b: &[u8]) -> u32 {
     u32::from_le_bytes([b[0], b[1], b[2], b[3]]) | FOLD
 }
 
-/// One gram to look for: the keyword would start `offset` bytes before the window (or
-/// after it, when negative: the window begins with a byte in front of the keyword).
-#[derive(Clone, Copy)]
-struct GramEntry {
-    gram: u32,
+/// A keyword that may start near a window whose bit is set: `offset` bytes before the
+/// window (after it, when negative: the window begins with a byte in front of the keyword).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Candidate {
     keyword: u32,
     offset: i32,
 }
 
+/// What keyword windows hold, mapped to the keywords that may start around them: keys are
+/// whole folded windows, or three of their bytes (`gram & FRONT3`, `gram & BACK3`) for the
+/// keywords of three or four bytes. A few thousand entries in an open-addressed table of
+/// tens of KiB, so that the check after a set bit stays in cache: the set bits met in real
+/// code are mostly collisions and windows of keywords that then fail, and a check that
+/// missed the cache on each of them cost more than the bit tests.
+struct Probes {
+    /// A power of two in length, at most half full. Key 0 marks a free slot: no key is 0,
+    /// as every byte a key keeps is folded (bit 5 set).
+    slots: Box<[Slot]>,
+    shift: u32,
+    candidates: Box<[Candidate]>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u32,
+    /// The key's candidates: `candidates[start..end]`.
+    start: u32,
+    end: u32,
+}
+
+impl Probes {
+    fn build(mut entries: Vec<(u32, Candidate)>) -> Probes {
+        entries.sort_unstable_by_key(|&(key, c)| (key, c.keyword, c.offset));
+        let keys = entries.chunk_by(|a, b| a.0 == b.0).count();
+        let bits = (2 * keys).next_power_of_two().max(16).trailing_zeros();
+        let mut probes = Probes {
+            slots: vec![Slot::default(); 1 << bits].into_boxed_slice(),
+            shift: 32 - bits,
+            candidates: entries.iter().map(|&(_, c)| c).collect(),
+        };
+        let mut start = 0;
+        for run in entries.chunk_by(|a, b| a.0 == b.0) {
+            let key = run[0].0;
+            let mut at = probes.home(key);
+            while probes.slots[at].key != 0 {
+                at = (at + 1) & (probes.slots.len() - 1);
+            }
+            let end = start + run.len() as u32;
+            probes.slots[at] = Slot { key, start, end };
+            start = end;
+        }
+        probes
+    }
+
+    #[inline(always)]
+    fn home(&self, key: u32) -> usize {
+        (key.wrapping_mul(0x85EB_CA6B) >> self.shift) as usize
+    }
+
+    /// The candidates of `key` (none for a key that no keyword window holds).
+    #[inline(always)]
+    fn get(&self, key: u32) -> &[Candidate] {
+        let mut at = self.home(key);
+        loop {
+            let s = self.slots[at];
+            if s.key == key {
+                return &self.candidates[s.start as usize..s.end as usize];
+            }
+            if s.key == 0 {
+                return &[];
+            }
+            at = (at + 1) & (self.slots.len() - 1);
+        }
+    }
+}
+
 pub struct KeywordSearch {
     keywords: Vec<Vec<u8>>,
-    /// One bit per hash slot: set when some keyword gram hashes there.
+    /// Every keyword's bytes, one after the other (keyword k is `bytes[ends[k]..ends[k +
+    /// 1]]`), so that comparing candidates reads one small buffer.
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+    /// One bit per hash slot: set when some keyword window hashes there.
     table: Box<[u32; WORDS]>,
-    /// Gram entries sorted by group; `group_start[g]..group_start[g + 1]` are group g's.
-    entries: Vec<GramEntry>,
-    group_start: Vec<u32>,
+    probes: Probes,
     /// Keywords of one or two bytes: (keyword, offset of its rarest byte).
     short: Vec<(usize, usize)>,
 }
@@ -80,17 +151,19 @@ pub struct KeywordSearch {
 impl KeywordSearch {
     /// `keywords` must be lower-case, distinct and non-empty.
     pub fn build(keywords: Vec<Vec<u8>>) -> KeywordSearch {
-        let mut entries = Vec::new();
+        let mut table = Box::new([0u32; WORDS]);
+        let mut set = |gram: u32| {
+            let h = slot(gram);
+            table[(h >> 5) as usize] |= 1 << (h & 31);
+        };
+        let mut entries = Vec::with_capacity(2 * keywords.len());
         let mut short = Vec::new();
-        // No entry is entered twice: the entries of one keyword differ in offset or in the
-        // unknown byte, and those of two keywords in the keyword.
+        // No keyword start is reported twice: the candidates of one keyword differ in
+        // offset, and only one of them lies at an even position for a given start.
         for (k, kw) in keywords.iter().enumerate() {
-            let mut add = |gram: u32, offset: i32| {
-                entries.push(GramEntry {
-                    gram,
-                    keyword: k as u32,
-                    offset,
-                })
+            let mut add = |key: u32, offset: i32| {
+                let keyword = k as u32;
+                entries.push((key, Candidate { keyword, offset }))
             };
             // Windows are tested at even positions only. Whatever the parity of a keyword's
             // start, one of the windows entered here lies at an even position.
@@ -101,68 +174,55 @@ impl KeywordSearch {
                     // At an even start: the keyword and any byte after it; at an odd one:
                     // any byte before it and the keyword.
                     for b in folded_bytes() {
-                        add(gram_of(&[kw[0], kw[1], kw[2], b as u8]), 0);
-                        add(gram_of(&[b as u8, kw[0], kw[1], kw[2]]), -1);
+                        set(gram_of(&[kw[0], kw[1], kw[2], b as u8]));
+                        set(gram_of(&[b as u8, kw[0], kw[1], kw[2]]));
                     }
+                    add(gram_of(&[kw[0], kw[1], kw[2], 0]) & FRONT3, 0);
+                    add(gram_of(&[0, kw[0], kw[1], kw[2]]) & BACK3, -1);
                 }
                 4 => {
                     // Even start: the keyword itself. Odd start: the window one byte before
                     // or one byte after holds three of its bytes; enter the rarer three.
+                    set(gram_of(kw));
                     add(gram_of(kw), 0);
                     let front = anchor::frequency(&kw[..3]);
                     let back = anchor::frequency(&kw[1..]);
                     for b in folded_bytes() {
                         if front <= back {
-                            add(gram_of(&[b as u8, kw[0], kw[1], kw[2]]), -1);
+                            set(gram_of(&[b as u8, kw[0], kw[1], kw[2]]));
                         } else {
-                            add(gram_of(&[kw[1], kw[2], kw[3], b as u8]), 1);
+                            set(gram_of(&[kw[1], kw[2], kw[3], b as u8]));
                         }
+                    }
+                    if front <= back {
+                        add(gram_of(&[0, kw[0], kw[1], kw[2]]) & BACK3, -1);
+                    } else {
+                        add(gram_of(&[kw[1], kw[2], kw[3], 0]) & FRONT3, 1);
                     }
                 }
                 _ => {
-                    // Two consecutive windows inside the keyword: one is at an even position.
-                    let off = anchor::rarest_gram_pair(kw);
-                    add(gram_of(&kw[off..]), off as i32);
-                    add(gram_of(&kw[off + 1..]), off as i32 + 1);
+                    // A window at an even offset in the keyword and one at an odd offset:
+                    // whatever the keyword's start, one of them lies at an even position.
+                    for o in anchor::rarest_windows(kw) {
+                        set(gram_of(&kw[o..]));
+                        add(gram_of(&kw[o..]), o as i32);
+                    }
                 }
             }
         }
-        // Grouped by a counting sort (the order inside a group does not matter to `check`):
-        // linear in the number of entries, which a start-up pays on every run. Each group's
-        // count becomes its end, and entries are placed from the end down, so that the ends
-        // turn into the starts: one index array, no second copy of it or of the entries.
-        let mut table = Box::new([0u32; WORDS]);
-        let mut group_start = vec![0u32; GROUPS + 1];
-        for e in &entries {
-            let h = slot(e.gram);
-            table[(h >> 5) as usize] |= 1 << (h & 31);
-            group_start[(h >> GROUP_SHIFT) as usize + 1] += 1;
+        let mut bytes = Vec::with_capacity(keywords.iter().map(Vec::len).sum());
+        let mut ends = Vec::with_capacity(keywords.len() + 1);
+        ends.push(0);
+        for kw in &keywords {
+            bytes.extend_from_slice(kw);
+            ends.push(bytes.len() as u32);
         }
-        for g in 0..GROUPS {
-            group_start[g + 1] += group_start[g];
-        }
-        let mut grouped = vec![
-            GramEntry {
-                gram: 0,
-                keyword: 0,
-                offset: 0,
-            };
-            entries.len()
-        ];
-        for e in entries {
-            let end = &mut group_start[(slot(e.gram) >> GROUP_SHIFT) as usize + 1];
-            *end -= 1;
-            grouped[*end as usize] = e;
-        }
-        // Slot g + 1 now holds group g's start: move the starts down by one.
-        group_start.copy_within(1.., 0);
-        group_start[GROUPS] = grouped.len() as u32;
-        let entries = grouped;
         KeywordSearch {
             keywords,
+            bytes,
+            ends,
             table,
-            entries,
-            group_start,
+            probes: Probes::build(entries),
             short,
         }
     }
@@ -177,43 +237,34 @@ impl KeywordSearch {
     }
 
     fn scan_grams(&self, hay: &[u8], f: &mut dyn FnMut(usize, usize, usize)) {
-        let mut on_set_bit = |pos: usize, gram: u32, h: u32| self.check(hay, pos, gram, h, f);
+        let on_set_bit = |pos: usize, gram: u32| self.check(hay, pos, gram, f);
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
+            let mut on_set_bit = on_set_bit;
             // SAFETY: the CPU supports AVX2 (checked just above).
             let done = unsafe { avx2::scan(&self.table, hay, &mut on_set_bit) };
-            scan_scalar(&self.table, hay, done, &mut on_set_bit);
+            scan_scalar(&self.table, hay, done, on_set_bit);
             return;
         }
-        scan_scalar(&self.table, hay, 0, &mut on_set_bit);
+        scan_scalar(&self.table, hay, 0, on_set_bit);
     }
 
-    /// A set bit at `pos`: which keywords really start around it.
-    #[cold]
+    /// A set bit for the window `gram` at `pos`: which keywords really start around it.
     #[inline(never)]
-    fn check(
-        &self,
-        hay: &[u8],
-        pos: usize,
-        gram: u32,
-        h: u32,
-        f: &mut dyn FnMut(usize, usize, usize),
-    ) {
-        let g = (h >> GROUP_SHIFT) as usize;
-        let range = self.group_start[g] as usize..self.group_start[g + 1] as usize;
-        for e in &self.entries[range] {
-            if e.gram != gram {
-                continue;
-            }
-            let Some(start) = pos.checked_add_signed(-(e.offset as isize)) else {
-                continue;
-            };
-            let kw = &self.keywords[e.keyword as usize];
-            if hay
-                .get(start..start + kw.len())
-                .is_some_and(|t| t.eq_ignore_ascii_case(kw))
-            {
-                f(e.keyword as usize, start, start + kw.len());
+    fn check(&self, hay: &[u8], pos: usize, gram: u32, f: &mut dyn FnMut(usize, usize, usize)) {
+        for key in [gram, gram & FRONT3, gram & BACK3] {
+            for c in self.probes.get(key) {
+                let Some(start) = pos.checked_add_signed(-(c.offset as isize)) else {
+                    continue;
+                };
+                let k = c.keyword as usize;
+                let kw = &self.bytes[self.ends[k] as usize..self.ends[k + 1] as usize];
+                if hay
+                    .get(start..start + kw.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(kw))
+                {
+                    f(k, start, start + kw.len());
+                }
             }
         }
     }
@@ -241,17 +292,18 @@ impl KeywordSearch {
 }
 
 #[inline(always)]
-fn is_set(table: &[u32; WORDS], h: u32) -> bool {
+fn is_set(table: &[u32; WORDS], gram: u32) -> bool {
+    let h = slot(gram);
     table[(h >> 5) as usize & (WORDS - 1)] >> (h & 31) & 1 != 0
 }
 
 /// Tests the windows at the even positions from `from` (even) on, calling
-/// `on_set_bit(position, gram, slot)` where the table has the window's bit set.
+/// `on_set_bit(position, gram)` where the table has the window's bit set.
 fn scan_scalar(
     table: &[u32; WORDS],
     hay: &[u8],
     from: usize,
-    on_set_bit: &mut dyn FnMut(usize, u32, u32),
+    mut on_set_bit: impl FnMut(usize, u32),
 ) {
     let mut i = from;
     // The windows at i, i + 2 and i + 4 from one 8-byte load.
@@ -260,9 +312,8 @@ fn scan_scalar(
             u64::from_le_bytes(hay[i..i + 8].try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
         for j in [0, 2, 4] {
             let gram = (x >> (8 * j)) as u32;
-            let h = slot(gram);
-            if is_set(table, h) {
-                on_set_bit(i + j, gram, h);
+            if is_set(table, gram) {
+                on_set_bit(i + j, gram);
             }
         }
         i += 6;
@@ -274,22 +325,26 @@ fn scan_scalar(
         let n = (hay.len() - i).min(4);
         w[..n].copy_from_slice(&hay[i..i + n]);
         let gram = gram_of(&w);
-        let h = slot(gram);
-        if is_set(table, h) {
-            on_set_bit(i, gram, h);
+        if is_set(table, gram) {
+            on_set_bit(i, gram);
         }
         i += 2;
     }
 }
 
 /// The same test, eight windows at a time: AVX2 builds, folds and hashes the windows of 16
-/// bytes in a few instructions and gathers their eight table words at once. Measured on 56
-/// MB of Rust crates (prefilter only, alternating runs): scalar 1.21-1.27 GiB/s, AVX2
-/// 1.48-1.54 GiB/s; the gather's latency is what bounds it.
+/// bytes in a few instructions and gathers their eight table words at once; the gather's
+/// latency is what bounds it.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{TABLE_BITS, WORDS};
     use std::arch::x86_64::*;
+
+    /// 16-byte steps per block: a block's bit tests run without a branch, their masks kept,
+    /// and the set bits are handled after it. A branch per step on whether a bit is set
+    /// (one step in ten or so in real code) is mispredicted often enough to stall the
+    /// gathers of the steps after it.
+    const BLOCK: usize = 32;
 
     /// Tests the windows at even positions, 16 bytes at a time, and returns where it
     /// stopped (even): the scalar loop takes the rest.
@@ -297,7 +352,7 @@ mod avx2 {
     pub unsafe fn scan(
         table: &[u32; WORDS],
         hay: &[u8],
-        on_set_bit: &mut dyn FnMut(usize, u32, u32),
+        on_set_bit: &mut impl FnMut(usize, u32),
     ) -> usize {
         // Window k of a lane is bytes 2k..2k + 4 of the lane's 16 loaded bytes; the upper
         // lane is loaded 8 bytes further on.
@@ -309,9 +364,9 @@ mod avx2 {
         let mul = _mm256_set1_epi32(0x9E37_79B1_u32 as i32);
         let low5 = _mm256_set1_epi32(31);
         let base = table.as_ptr() as *const i32;
-        let mut i = 0;
-        while i + 24 <= hay.len() {
-            // SAFETY: i + 24 <= len, so both 16-byte loads are in bounds.
+        // The set-bit mask of the eight windows of the 16 bytes at `i`.
+        let step = |i: usize| {
+            // SAFETY: the callers keep i + 24 <= len, so both 16-byte loads are in bounds.
             let (lo, hi) = unsafe {
                 let p = hay.as_ptr().add(i);
                 (
@@ -324,21 +379,34 @@ mod avx2 {
             // SAFETY: every index is h >> 5 < 2^(TABLE_BITS - 5) = WORDS.
             let words = unsafe { _mm256_i32gather_epi32::<4>(base, _mm256_srli_epi32::<5>(h)) };
             let bits = _mm256_srlv_epi32(words, _mm256_and_si256(h, low5));
-            let mask = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(bits)));
-            if mask != 0 {
-                let (mut g, mut s) = ([0u32; 8], [0u32; 8]);
-                // SAFETY: both arrays are 32 bytes.
-                unsafe {
-                    _mm256_storeu_si256(g.as_mut_ptr() as *mut __m256i, grams);
-                    _mm256_storeu_si256(s.as_mut_ptr() as *mut __m256i, h);
-                }
-                let mut m = mask as u32;
-                while m != 0 {
-                    let k = m.trailing_zeros() as usize;
-                    on_set_bit(i + 2 * k, g[k], s[k]);
-                    m &= m - 1;
+            _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(bits))) as u8
+        };
+        let mut report = |i: usize, mask: u8| {
+            let mut m = mask as u32;
+            while m != 0 {
+                let pos = i + 2 * (m.trailing_zeros() as usize);
+                let gram = u32::from_le_bytes(hay[pos..pos + 4].try_into().expect("4 bytes"));
+                on_set_bit(pos, gram | super::FOLD);
+                m &= m - 1;
+            }
+        };
+        let mut i = 0;
+        let mut masks = [0u8; BLOCK];
+        while i + 16 * BLOCK + 8 <= hay.len() {
+            for (j, mask) in masks.iter_mut().enumerate() {
+                *mask = step(i + 16 * j);
+            }
+            for (j, chunk) in masks.chunks_exact(8).enumerate() {
+                if u64::from_ne_bytes(chunk.try_into().expect("8 masks")) != 0 {
+                    for (k, &mask) in chunk.iter().enumerate() {
+                        report(i + 16 * (8 * j + k), mask);
+                    }
                 }
             }
+            i += 16 * BLOCK;
+        }
+        while i + 24 <= hay.len() {
+            report(i, step(i));
             i += 16;
         }
         i
@@ -460,19 +528,14 @@ mod tests {
             hay.push((i % 251) as u8);
         }
         let mut scalar = Vec::new();
-        scan_scalar(&search.table, &hay, 0, &mut |p, g, h| {
-            scalar.push((p, g, h))
-        });
+        scan_scalar(&search.table, &hay, 0, |p, g| scalar.push((p, g)));
         assert!(scalar.len() > 10_000);
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             let mut simd = Vec::new();
             // SAFETY: AVX2 is supported (checked above).
-            let done =
-                unsafe { avx2::scan(&search.table, &hay, &mut |p, g, h| simd.push((p, g, h))) };
-            scan_scalar(&search.table, &hay, done, &mut |p, g, h| {
-                simd.push((p, g, h))
-            });
+            let done = unsafe { avx2::scan(&search.table, &hay, &mut |p, g| simd.push((p, g))) };
+            scan_scalar(&search.table, &hay, done, |p, g| simd.push((p, g)));
             assert_eq!(simd, scalar);
         }
     }

@@ -9,6 +9,7 @@
 mod anchor;
 mod examples;
 mod keywords;
+mod parity_windows;
 mod screen;
 mod trigram_slot;
 mod window;
