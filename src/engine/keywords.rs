@@ -136,7 +136,6 @@ impl Probes {
 }
 
 pub struct KeywordSearch {
-    keywords: Vec<Vec<u8>>,
     /// Every keyword's bytes, one after the other (keyword k is `bytes[ends[k]..ends[k +
     /// 1]]`), so that comparing candidates reads one small buffer.
     bytes: Vec<u8>,
@@ -218,7 +217,6 @@ impl KeywordSearch {
             ends.push(bytes.len() as u32);
         }
         KeywordSearch {
-            keywords,
             bytes,
             ends,
             table,
@@ -258,7 +256,7 @@ impl KeywordSearch {
                     continue;
                 };
                 let k = c.keyword as usize;
-                let kw = &self.bytes[self.ends[k] as usize..self.ends[k + 1] as usize];
+                let kw = self.keyword(k);
                 if hay
                     .get(start..start + kw.len())
                     .is_some_and(|t| t.eq_ignore_ascii_case(kw))
@@ -269,8 +267,12 @@ impl KeywordSearch {
         }
     }
 
+    fn keyword(&self, k: usize) -> &[u8] {
+        &self.bytes[self.ends[k] as usize..self.ends[k + 1] as usize]
+    }
+
     fn scan_short(&self, hay: &[u8], k: usize, at: usize, f: &mut dyn FnMut(usize, usize, usize)) {
-        let kw = &self.keywords[k];
+        let kw = self.keyword(k);
         let b = kw[at];
         let mut on = |p: usize| {
             if let Some(start) = p.checked_sub(at) {
@@ -440,7 +442,7 @@ mod tests {
     fn found(search: &KeywordSearch, hay: &[u8]) -> BTreeSet<(usize, usize)> {
         let mut out = BTreeSet::new();
         search.for_each(hay, &mut |k, s, e| {
-            assert_eq!(e - s, search.keywords[k].len());
+            assert_eq!(e - s, search.keyword(k).len());
             assert!(out.insert((k, s)), "reported twice");
         });
         out
