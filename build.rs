@@ -311,7 +311,10 @@ fn embed_keyword_windows(keywords: &[String], trigrams: &[GramRow<3>]) {
                 tri(i).copied().unwrap_or(0),
                 tri(i + 1).copied().unwrap_or(0),
             );
-            (window.copied().unwrap_or(0), a.min(b), a.max(b))
+            (
+                window.copied().unwrap_or(0),
+                parity_windows::trigram_rank(a, b),
+            )
         });
         let text = String::from_utf8(kw.clone()).expect("keywords are UTF-8 (TOML strings)");
         code += &format!("    ({text:?}, [{even}, {odd}]),\n");

@@ -11,7 +11,7 @@
 //! XML, shell, INI-style config, Markdown; each family weighted equally), folded the way the
 //! filter folds text. `scripts/gen-trigrams` makes it; build.rs embeds it as a sorted static.
 
-use super::parity_windows::cheapest_by_parity;
+use super::parity_windows::{cheapest_by_parity, trigram_rank};
 use super::trigram_slot::{trigram_key, trigram_slot};
 
 include!(concat!(env!("OUT_DIR"), "/trigrams.rs"));
@@ -35,9 +35,7 @@ pub fn frequency(t: &[u8]) -> u32 {
 /// Offsets in `keyword` (lower-case, at least five bytes) of the even and the odd window
 /// the keyword prefilter looks for (`parity_windows.rs`). The built-in pack's keywords have
 /// theirs ranked at build time by how often code holds each window. Other keywords' are
-/// ranked here by trigrams, a window being at most as frequent as the rarer of its two; on
-/// a tie (typically windows holding trigrams the table does not list), by the commoner one,
-/// as a 4-gram made of common trigrams tends to be common itself.
+/// ranked here by their trigrams (`trigram_rank`).
 pub fn rarest_windows(keyword: &[u8]) -> [usize; 2] {
     if let Ok(i) = BUILTIN_WINDOWS.binary_search_by(|(k, _)| k.as_bytes().cmp(keyword)) {
         return BUILTIN_WINDOWS[i].1.map(usize::from);
@@ -45,8 +43,7 @@ pub fn rarest_windows(keyword: &[u8]) -> [usize; 2] {
     // Each trigram is looked up once: the windows overlap.
     let trigrams: Vec<u32> = keyword.windows(3).map(frequency).collect();
     cheapest_by_parity(keyword.len(), |i| {
-        let (a, b) = (trigrams[i], trigrams[i + 1]);
-        (a.min(b), a.max(b))
+        trigram_rank(trigrams[i], trigrams[i + 1])
     })
 }
 

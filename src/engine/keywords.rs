@@ -135,6 +135,44 @@ impl Probes {
     }
 }
 
+/// What `KeywordSearch::build` enters for each keyword: bits in the table, candidates in
+/// the map.
+struct Entered {
+    table: Box<[u32; WORDS]>,
+    candidates: Vec<(u32, Candidate)>,
+}
+
+impl Entered {
+    fn set(&mut self, gram: u32) {
+        let h = slot(gram);
+        self.table[(h >> 5) as usize] |= 1 << (h & 31);
+    }
+
+    /// A window of four bytes of keyword `k`, which starts `offset` bytes before it.
+    fn whole(&mut self, window: &[u8], k: u32, offset: i32) {
+        let gram = gram_of(window);
+        self.set(gram);
+        let candidate = Candidate { keyword: k, offset };
+        self.candidates.push((gram, candidate));
+    }
+
+    /// A window holding three bytes of keyword `k` and, first or last, a byte that is not
+    /// the keyword's: the table gets every folded value of that byte, the map the three.
+    fn partial(&mut self, three: &[u8], unknown_first: bool, k: u32, offset: i32) {
+        let window = |b: u8| match unknown_first {
+            true => [b, three[0], three[1], three[2]],
+            false => [three[0], three[1], three[2], b],
+        };
+        for b in folded_bytes() {
+            self.set(gram_of(&window(b as u8)));
+        }
+        let known = if unknown_first { BACK3 } else { FRONT3 };
+        let candidate = Candidate { keyword: k, offset };
+        self.candidates
+            .push((gram_of(&window(0)) & known, candidate));
+    }
+}
+
 pub struct KeywordSearch {
     /// Every keyword's bytes, one after the other (keyword k is `bytes[ends[k]..ends[k +
     /// 1]]`), so that comparing candidates reads one small buffer.
@@ -150,61 +188,41 @@ pub struct KeywordSearch {
 impl KeywordSearch {
     /// `keywords` must be lower-case, distinct and non-empty.
     pub fn build(keywords: Vec<Vec<u8>>) -> KeywordSearch {
-        let mut table = Box::new([0u32; WORDS]);
-        let mut set = |gram: u32| {
-            let h = slot(gram);
-            table[(h >> 5) as usize] |= 1 << (h & 31);
+        let mut entered = Entered {
+            table: Box::new([0u32; WORDS]),
+            candidates: Vec::with_capacity(2 * keywords.len()),
         };
-        let mut entries = Vec::with_capacity(2 * keywords.len());
         let mut short = Vec::new();
         // No keyword start is reported twice: the candidates of one keyword differ in
         // offset, and only one of them lies at an even position for a given start.
         for (k, kw) in keywords.iter().enumerate() {
-            let mut add = |key: u32, offset: i32| {
-                let keyword = k as u32;
-                entries.push((key, Candidate { keyword, offset }))
-            };
+            let k = k as u32;
             // Windows are tested at even positions only. Whatever the parity of a keyword's
             // start, one of the windows entered here lies at an even position.
             match kw.len() {
                 0 => {}
-                1 | 2 => short.push((k, rarest_byte(kw))),
+                1 | 2 => short.push((k as usize, rarest_byte(kw))),
                 3 => {
                     // At an even start: the keyword and any byte after it; at an odd one:
                     // any byte before it and the keyword.
-                    for b in folded_bytes() {
-                        set(gram_of(&[kw[0], kw[1], kw[2], b as u8]));
-                        set(gram_of(&[b as u8, kw[0], kw[1], kw[2]]));
-                    }
-                    add(gram_of(&[kw[0], kw[1], kw[2], 0]) & FRONT3, 0);
-                    add(gram_of(&[0, kw[0], kw[1], kw[2]]) & BACK3, -1);
+                    entered.partial(kw, false, k, 0);
+                    entered.partial(kw, true, k, -1);
                 }
                 4 => {
                     // Even start: the keyword itself. Odd start: the window one byte before
                     // or one byte after holds three of its bytes; enter the rarer three.
-                    set(gram_of(kw));
-                    add(gram_of(kw), 0);
-                    let front = anchor::frequency(&kw[..3]);
-                    let back = anchor::frequency(&kw[1..]);
-                    for b in folded_bytes() {
-                        if front <= back {
-                            set(gram_of(&[b as u8, kw[0], kw[1], kw[2]]));
-                        } else {
-                            set(gram_of(&[kw[1], kw[2], kw[3], b as u8]));
-                        }
-                    }
-                    if front <= back {
-                        add(gram_of(&[0, kw[0], kw[1], kw[2]]) & BACK3, -1);
+                    entered.whole(kw, k, 0);
+                    if anchor::frequency(&kw[..3]) <= anchor::frequency(&kw[1..]) {
+                        entered.partial(&kw[..3], true, k, -1);
                     } else {
-                        add(gram_of(&[kw[1], kw[2], kw[3], 0]) & FRONT3, 1);
+                        entered.partial(&kw[1..], false, k, 1);
                     }
                 }
                 _ => {
                     // A window at an even offset in the keyword and one at an odd offset:
                     // whatever the keyword's start, one of them lies at an even position.
                     for o in anchor::rarest_windows(kw) {
-                        set(gram_of(&kw[o..]));
-                        add(gram_of(&kw[o..]), o as i32);
+                        entered.whole(&kw[o..], k, o as i32);
                     }
                 }
             }
@@ -219,8 +237,8 @@ impl KeywordSearch {
         KeywordSearch {
             bytes,
             ends,
-            table,
-            probes: Probes::build(entries),
+            table: entered.table,
+            probes: Probes::build(entered.candidates),
             short,
         }
     }

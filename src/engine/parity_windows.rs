@@ -17,3 +17,11 @@ pub fn cheapest_by_parity<C: Ord>(len: usize, cost: impl Fn(usize) -> C) -> [usi
     };
     [best(0), best(1)]
 }
+
+/// How a window ranks by the frequencies of its two trigrams, `a` and `b`: it is at most as
+/// frequent as the rarer of them; between windows equal on that (typically both holding a
+/// trigram the table does not list), the one whose commoner trigram is rarer, as a 4-gram
+/// made of common trigrams tends to be common itself.
+pub fn trigram_rank(a: u32, b: u32) -> (u32, u32) {
+    (a.min(b), a.max(b))
+}
