@@ -6,6 +6,7 @@ use crate::engine::Match;
 use crate::source::Origin;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::ops::Range;
 
 pub use crate::source::CommitInfo;
 
@@ -43,6 +44,11 @@ pub struct Hit {
     pub secret: String,
     /// The first line of the match, in clear (reports mask the secret in it).
     pub line_text: String,
+    /// The other secrets the engine found in the blob that reach into `line_text` (a second
+    /// secret on the line, one the filters dropped), each cut to the part inside it and in
+    /// clear: reports mask them there. The scan already knows them, so the report does not
+    /// search the line again. Never serialized.
+    pub line_secrets: Vec<String>,
     /// The line before the match and, for a multi-line secret, its last line: what inline
     /// allow marks are looked for in. Never reported.
     pub prev_line_text: Option<String>,
@@ -181,7 +187,20 @@ pub const LINE_CONTEXT: usize = 1024;
 
 /// Places engine matches in their blob: line/column computed only for matches, in one pass
 /// over the newlines up to the last match.
-pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Match]) -> Vec<Hit> {
+/// `all` holds every match the engine found in `bytes` (sorted by secret start, as
+/// [`crate::engine::RuleSet::scan`] returns them), `matches` those to place: the others
+/// only give each hit its [`Hit::line_secrets`].
+pub fn place_matches(
+    rules: &crate::engine::RuleSet,
+    bytes: &[u8],
+    matches: &[Match],
+    all: &[Match],
+) -> Vec<Hit> {
+    let longest = all
+        .iter()
+        .map(|m| m.secret_end - m.secret_start)
+        .max()
+        .unwrap_or(0);
     let mut order: Vec<usize> = (0..matches.len()).collect();
     order.sort_by_key(|&i| matches[i].secret_start);
     let mut locator = LineLocator::new(bytes);
@@ -207,7 +226,11 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
             }
         };
         let (line_end, prev_line_text) = (*line_end, prev_line_text.clone());
-        let line_text = excerpt(bytes, line_start..line_end, m.secret_start, m.secret_end);
+        let shown = excerpt_range(bytes, line_start..line_end, m.secret_start, m.secret_end);
+        let line_text = decode_text(&bytes[shown.clone()]);
+        let line_secrets = secrets_within(all, longest, &shown, m)
+            .map(|inside| decode_part(bytes, &shown, inside))
+            .collect();
         let last_line_text = (m.secret_end > line_end).then(|| {
             let at = m.secret_end.saturating_sub(1);
             let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
@@ -232,6 +255,7 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
             end: m.secret_end,
             secret: decode_text(&bytes[m.secret_start..m.secret_end]),
             line_text: line_text.trim_end_matches('\r').to_string(),
+            line_secrets,
             prev_line_text,
             last_line_text,
         });
@@ -242,8 +266,12 @@ pub fn place_matches(rules: &crate::engine::RuleSet, bytes: &[u8], matches: &[Ma
 /// The text of `line` narrowed to at most [`LINE_CONTEXT`] bytes before `from` and after
 /// `to`, widened to whole UTF-8 characters (by three bytes at most: text that is not UTF-8
 /// may hold any run of continuation bytes).
-fn excerpt(bytes: &[u8], line: std::ops::Range<usize>, from: usize, to: usize) -> String {
-    let continuation = |b: u8| b & 0xc0 == 0x80;
+fn excerpt(bytes: &[u8], line: Range<usize>, from: usize, to: usize) -> String {
+    decode_text(&bytes[excerpt_range(bytes, line, from, to)])
+}
+
+/// The byte range [`excerpt`] shows.
+fn excerpt_range(bytes: &[u8], line: Range<usize>, from: usize, to: usize) -> Range<usize> {
     let mut start = line.start.max(from.saturating_sub(LINE_CONTEXT));
     for _ in 0..3 {
         if start > line.start && continuation(bytes[start]) {
@@ -255,6 +283,59 @@ fn excerpt(bytes: &[u8], line: std::ops::Range<usize>, from: usize, to: usize) -
         if end < line.end && continuation(bytes[end]) {
             end += 1;
         }
+    }
+    start..end
+}
+
+fn continuation(b: u8) -> bool {
+    b & 0xc0 == 0x80
+}
+
+/// The secret spans of `all` (sorted by start; none longer than `longest`) other than
+/// `own`'s that reach into `shown`, each cut to the part inside it.
+fn secrets_within<'a>(
+    all: &'a [Match],
+    longest: usize,
+    shown: &'a Range<usize>,
+    own: &'a Match,
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    let before_end = all.partition_point(|o| o.secret_start < shown.end);
+    // A secret that starts further back than the longest one is long ends before `shown`.
+    let lowest = shown.start.saturating_sub(longest);
+    let mut seen: Vec<Range<usize>> = Vec::new();
+    all[..before_end]
+        .iter()
+        .rev()
+        .take_while(move |o| o.secret_start >= lowest)
+        .filter(move |o| {
+            o.secret_end > shown.start
+                && (o.secret_start, o.secret_end) != (own.secret_start, own.secret_end)
+        })
+        .map(move |o| o.secret_start.max(shown.start)..o.secret_end.min(shown.end))
+        .filter(move |r| {
+            let new = !seen.contains(r);
+            seen.push(r.clone());
+            new
+        })
+}
+
+/// The text of `part` of the excerpt `shown` exactly as it reads inside the excerpt's own
+/// text ([`decode_text`] of all of `shown`): widened to whole characters when the excerpt
+/// is UTF-8, byte for byte otherwise.
+fn decode_part(bytes: &[u8], shown: &Range<usize>, part: Range<usize>) -> String {
+    let whole = &bytes[shown.clone()];
+    if std::str::from_utf8(whole).is_err() {
+        return encoding_rs::WINDOWS_1252
+            .decode(&bytes[part])
+            .0
+            .into_owned();
+    }
+    let (mut start, mut end) = (part.start, part.end);
+    while start > shown.start && continuation(bytes[start]) {
+        start -= 1;
+    }
+    while end < shown.end && continuation(bytes[end]) {
+        end += 1;
     }
     decode_text(&bytes[start..end])
 }

@@ -148,3 +148,74 @@ fn control_characters_are_escaped_in_text() {
     assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
     assert!(text.contains("\\x1B]0;owned\\x07"), "{text}");
 }
+
+/// A password assignment: its rule is of low confidence.
+const PASSWORD: &str = "Qm7#rT2x!Lp9vZ4k";
+
+#[test]
+fn a_secret_whose_finding_is_dropped_is_masked_in_the_line_of_another() {
+    let r = Repo::new();
+    r.write(
+        "app.py",
+        format!("password = \"{PASSWORD}\"; token = \"{GITHUB_TOKEN}\"\n"),
+    );
+    let rules = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["scan", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = r
+            .cmd(env!("CARGO_BIN_EXE_keysweep"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        found
+            .iter()
+            .map(|f| f["rule_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The password is a finding of its own, dropped by the confidence floor.
+    assert_eq!(rules(&[]).len(), 2, "{:?}", rules(&[]));
+    assert_eq!(rules(&["--min-confidence", "high"]).len(), 1);
+    for format in FORMATS {
+        let out = r
+            .cmd(env!("CARGO_BIN_EXE_keysweep"))
+            .args(["scan", "--min-confidence", "high", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", all_output(&out));
+        let text = all_output(&out);
+        assert!(
+            !text.contains(&PASSWORD[..8]),
+            "{format}: password leaked:\n{text}"
+        );
+        assert_clean(format, &text);
+    }
+}
+
+#[test]
+fn a_secret_cut_by_the_edge_of_another_findings_line_is_masked_where_it_shows() {
+    // The excerpt of a long line ends 1,024 bytes after the secret: the second key begins
+    // 16 bytes before that edge, so the first finding's line shows only its first part, and
+    // the second finding's line shows only the end of the first secret.
+    let filler = " ".repeat(1024 - 16 - 7);
+    let line = format!("a = \"{GITHUB_TOKEN}\"{filler} b = \"{SAME_LINE_B}\"\n");
+    let b_start = line.find(SAME_LINE_B).unwrap();
+    let a_end = line.find(GITHUB_TOKEN).unwrap() + GITHUB_TOKEN.len();
+    assert_eq!(b_start - a_end, 1024 - 16);
+    let r = Repo::new();
+    r.write("long.py", &line);
+    let head = &SAME_LINE_B[..12];
+    let tail = &GITHUB_TOKEN[GITHUB_TOKEN.len() - 12..];
+    for format in FORMATS {
+        let out = r
+            .cmd(env!("CARGO_BIN_EXE_keysweep"))
+            .args(["scan", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", all_output(&out));
+        let text = all_output(&out);
+        assert!(!text.contains(head), "{format}: {head} leaked:\n{text}");
+        assert!(!text.contains(tail), "{format}: {tail} leaked:\n{text}");
+        assert_clean(format, &text);
+    }
+}

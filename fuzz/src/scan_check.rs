@@ -50,7 +50,7 @@ impl KeywordOracle {
 pub fn scan_and_check(rules: &RuleSet, haystack: &[u8]) -> Vec<Match> {
     let matches = rules.scan(haystack);
     check_matches(rules, haystack, &matches);
-    let hits = place_matches(rules, haystack, &matches);
+    let hits = place_matches(rules, haystack, &matches, &matches);
     check_hits(rules, haystack, &matches, &hits);
     matches
 }
@@ -136,6 +136,11 @@ pub fn check_hits(rules: &RuleSet, haystack: &[u8], matches: &[Match], hits: &[H
         assert!(
             h.secret == decode_text(&haystack[h.start..h.end]),
             "hit {i} ({}): the secret is not the text of its span",
+            h.rule_id
+        );
+        assert!(
+            h.line_secrets.iter().all(|s| h.line_text.contains(s.trim_end_matches('\r'))),
+            "hit {i} ({}): a secret of its line is not in the line's text as it reads there",
             h.rule_id
         );
         assert!(

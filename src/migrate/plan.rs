@@ -504,6 +504,7 @@ mod tests {
             end: 0,
             secret: secret.into(),
             line_text: line_text.into(),
+            line_secrets: Vec::new(),
             prev_line_text: None,
             last_line_text: None,
         };

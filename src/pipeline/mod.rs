@@ -137,12 +137,16 @@ impl Stages {
     /// Depends on content only, so a git blob seen at many paths is scanned once.
     fn hits(&self, bytes: &[u8]) -> Vec<Hit> {
         let rules = self.rules();
-        let mut matches = rules.scan(bytes);
-        matches.retain(|m| self.filters.keeps_match(bytes, m, &rules.rule(m.rule).id));
-        if matches.is_empty() {
+        let all = rules.scan(bytes);
+        let kept: Vec<_> = all
+            .iter()
+            .filter(|m| self.filters.keeps_match(bytes, m, &rules.rule(m.rule).id))
+            .cloned()
+            .collect();
+        if kept.is_empty() {
             return Vec::new();
         }
-        let mut hits = place_matches(rules, bytes, &matches);
+        let mut hits = place_matches(rules, bytes, &kept, &all);
         hits.retain(|h| self.filters.keeps_hit_in(h, bytes));
         hits
     }

@@ -3,13 +3,15 @@
 //! the secret itself, the line around it, paths, commit messages, author names and e-mails,
 //! other locations — is masked. It masks every secret of the run wherever it appears (the
 //! same secret in another field, a second secret on the same line) and anything the rules
-//! recognise in that free text (a key pasted into a commit message). Writers only ever see
+//! recognise in that free text (a key pasted into a commit message). The secrets on a
+//! finding's own line come with it from the scan, cut to what the line shows, so a secret
+//! that the line's excerpt cuts in two is masked too. Writers only ever see
 //! the view, so no format can leak what it was not given.
 
 use crate::engine::RuleSet;
-use crate::finding::{redact, Finding, Location};
+use crate::finding::{redact, Finding, Hit, Location};
 use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// Secrets shorter than this are masked only where they were found, not wherever their
 /// text appears (a three-letter password would otherwise mask ordinary words).
@@ -32,9 +34,18 @@ impl Redactor {
                 }
             }
         };
+        // The same path, commit message or author is shared by many findings: each text is
+        // searched once.
+        let mut searched = HashSet::new();
         for f in findings.iter().filter(|f| !f.restored) {
             add(&f.hit.secret);
+            for s in &f.hit.line_secrets {
+                add(s);
+            }
             for text in free_text(f) {
+                if !searched.insert(text) {
+                    continue;
+                }
                 let bytes = text.as_bytes();
                 for m in rules.scan(bytes) {
                     add(&String::from_utf8_lossy(
@@ -65,9 +76,10 @@ impl Redactor {
     }
 }
 
-/// The fields of a finding, other than the secret, that hold text from the scanned data.
+/// The fields of a finding, other than the secret and its line (whose secrets the scan
+/// found: [`crate::finding::Hit::line_secrets`]), that hold text from the scanned data.
 fn free_text(f: &Finding) -> Vec<&str> {
-    let mut out = vec![f.path.as_str(), f.hit.line_text.as_str()];
+    let mut out = vec![f.path.as_str()];
     out.extend(f.repo_path.as_deref());
     if let Some(c) = &f.commit {
         out.extend([
@@ -104,7 +116,7 @@ pub fn view(findings: &[Finding], rules: &RuleSet, show_secrets: bool) -> Vec<Fi
                 // visible prefix of the secret.
                 return v;
             }
-            v.hit.line_text = r.redact(&mask_own(&f.hit.line_text, &f.hit.secret));
+            v.hit.line_text = r.redact(&mask_own(&f.hit.line_text, &f.hit));
             v.hit.secret = redact(&f.hit.secret);
             v.hit.prev_line_text = None;
             v.hit.last_line_text = None;
@@ -136,10 +148,21 @@ fn redact_commit(r: &Redactor, c: &mut crate::finding::CommitInfo) {
     c.author_email = r.redact(&c.author_email);
 }
 
-/// The finding's own secret masked in its line, however short it is.
-fn mask_own(line: &str, secret: &str) -> String {
-    match secret.lines().next() {
-        Some(first) if !first.is_empty() => line.replace(first, &redact(secret)),
-        _ => line.to_string(),
+/// The finding's own secret and the other secrets of its line masked in it, however short
+/// they are.
+fn mask_own(line: &str, hit: &Hit) -> String {
+    let mut secrets: Vec<&String> = std::iter::once(&hit.secret)
+        .chain(&hit.line_secrets)
+        .collect();
+    // Longest first, so a secret that contains another is masked whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut line = line.to_string();
+    for secret in secrets {
+        // The line's text has lost its `\r`; so does a secret cut at the line's end.
+        let first = secret.lines().next().map(|l| l.trim_end_matches('\r'));
+        if let Some(first) = first.filter(|first| !first.is_empty()) {
+            line = line.replace(first, &redact(secret));
+        }
     }
+    line
 }

@@ -53,6 +53,7 @@ pub fn restored(
         end: 0,
         secret: r.secret.clone(),
         line_text: r.snippet.clone(),
+        line_secrets: Vec::new(),
         prev_line_text: None,
         last_line_text: None,
     };
