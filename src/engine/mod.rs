@@ -7,6 +7,7 @@
 //! around the hit (by default the hit's line).
 
 mod anchor;
+mod confirm;
 mod examples;
 mod keywords;
 mod parity_windows;
@@ -14,9 +15,9 @@ mod screen;
 mod trigram_slot;
 mod window;
 
-use crate::rules::{compile, entropy, placeholder, Rule};
+use crate::rules::{entropy, placeholder, Rule};
+use confirm::ConfirmRegex;
 use keywords::KeywordSearch;
-use regex::bytes::Regex;
 use screen::Screen;
 
 /// How far past a window's cut a match that runs into it is followed to its line's end.
@@ -43,13 +44,13 @@ pub struct Match {
 
 /// A rule's regex, compiled on first keyword hit: a pre-commit hook touching a few files pays
 /// only for the rules those files trigger. The secret's group comes with it.
-type LazyRegex = OnceLock<Option<(Regex, usize)>>;
+type LazyRegex = OnceLock<Option<(ConfirmRegex, usize)>>;
 
 /// A regex that does not compile (user rules are checked when the config is loaded, built-in
 /// ones by the rule-pack tests, so this is a last resort) is recorded in `errors` and the rule
 /// finds nothing.
-fn compile_rule(rule: &Rule, errors: &Mutex<Vec<String>>) -> Option<(Regex, usize)> {
-    let re = match compile::regex(&rule.regex) {
+fn compile_rule(rule: &Rule, errors: &Mutex<Vec<String>>) -> Option<(ConfirmRegex, usize)> {
+    let re = match ConfirmRegex::build(&rule.regex, rule.parsed_regex()) {
         Ok(re) => re,
         Err(e) => {
             record(
@@ -59,11 +60,7 @@ fn compile_rule(rule: &Rule, errors: &Mutex<Vec<String>>) -> Option<(Regex, usiz
             return None;
         }
     };
-    let group = rule.secret_group.unwrap_or_else(|| {
-        re.capture_names()
-            .position(|n| n == Some("secret"))
-            .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
-    });
+    let group = rule.secret_group.unwrap_or_else(|| re.secret_group());
     Some((re, group))
 }
 
@@ -207,7 +204,7 @@ impl RuleSet {
     }
 
     /// The regex of rule `r`, compiled on first use.
-    fn regex(&self, r: usize) -> Option<&(Regex, usize)> {
+    fn regex(&self, r: usize) -> Option<&(ConfirmRegex, usize)> {
         self.regexes[r]
             .get_or_init(|| compile_rule(&self.index.rules[r], &self.errors))
             .as_ref()
@@ -382,31 +379,35 @@ impl RuleSet {
         // a match that runs into the cut is confirmed again on the line up to its real end
         // (bounded), so a long value is judged whole (a SealedSecret ciphertext is long).
         let cut = w.end < haystack.len() && haystack[w.end] != b'\n';
-        for caps in re.captures_iter(text) {
-            let whole = caps.get(0).expect("group 0");
-            let caps = if cut && whole.end() == text.len() {
+        let mut longer = None;
+        re.for_each_match(text, |caps| {
+            let whole = caps.get_match().expect("a match").span();
+            let caps = if cut && whole.end == text.len() {
                 let end = window::line_end(haystack, w.end, LONG_LINE);
-                match re.captures_at(&haystack[w.start..end], whole.start()) {
-                    Some(longer) => longer,
-                    None => continue,
+                let longer = longer.get_or_insert_with(|| re.create_captures());
+                if !re.captures_at(&haystack[w.start..end], whole.start, longer) {
+                    return;
                 }
+                &*longer
             } else {
                 caps
             };
-            let whole = caps.get(0).expect("group 0");
-            let Some(secret) = caps.get(*group) else {
-                continue;
+            let (Some(whole), Some(secret)) = (caps.get_group(0), caps.get_group(*group)) else {
+                return;
             };
-            if self.accepts(rule, secret.as_bytes()) {
+            if self.accepts(
+                rule,
+                &haystack[w.start + secret.start..w.start + secret.end],
+            ) {
                 out.push(Match {
                     rule: w.rule,
-                    start: w.start + whole.start(),
-                    end: w.start + whole.end(),
-                    secret_start: w.start + secret.start(),
-                    secret_end: w.start + secret.end(),
+                    start: w.start + whole.start,
+                    end: w.start + whole.end,
+                    secret_start: w.start + secret.start,
+                    secret_end: w.start + secret.end,
                 });
             }
-        }
+        });
     }
 
     fn accepts(&self, rule: &Rule, secret: &[u8]) -> bool {

@@ -1,0 +1,224 @@
+//! A rule's regex as the confirm step runs it: on a window of a few lines, asking for the
+//! rule's matches and their secret group.
+//!
+//! Built from one forward Thompson NFA: a forward lazy DFA finds where each match ends (and
+//! says "no match" for most windows, which is what clean code gives), and a bounded
+//! backtracker over the same NFA, on the stretch up to that end, gives its groups. A full
+//! regex (`regex::bytes::Regex`) also compiles a reverse NFA and literal prefilters for
+//! every rule, which a window of a few hundred bytes never pays back: compiling the regexes
+//! of the rules a scan touches was a fifth of a scan of a tree full of test credentials,
+//! and the reverse NFA most of that. Built-in rules come parsed already (see
+//! [`crate::rules::Rule::parsed_regex`]), so nothing is parsed here either.
+
+use crate::rules::compile;
+use regex_automata::hybrid::dfa::{self, DFA};
+use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
+use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
+use regex_automata::nfa::thompson::{self, NFA};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Input, PatternID};
+use regex_syntax::hir::Hir;
+use std::panic::{RefUnwindSafe, UnwindSafe};
+
+/// The NFA size a pattern may compile to: the `regex` crate's default.
+const NFA_SIZE_LIMIT: usize = 10 << 20;
+
+/// How much memory the backtracker may use to remember what it tried (bits, one per NFA
+/// state and haystack byte): enough for a large generic rule over a window of some kilobytes.
+/// A longer stretch is searched with the PikeVM.
+const VISITED_BYTES: usize = 1 << 20;
+
+type Make<T> = Box<dyn Fn() -> T + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+pub struct ConfirmRegex {
+    dfa: DFA,
+    backtrack: BoundedBacktracker,
+    pikevm: PikeVM,
+    /// One cache per thread that uses the regex, for each engine.
+    dfa_caches: Pool<dfa::Cache, Make<dfa::Cache>>,
+    backtrack_caches: Pool<backtrack::Cache, Make<backtrack::Cache>>,
+    pikevm_caches: Pool<pikevm::Cache, Make<pikevm::Cache>>,
+}
+
+impl ConfirmRegex {
+    /// Compiles `pattern`, or its already parsed form, in the modes rule patterns are read
+    /// in (see [`compile::unicode_modes`]). The error is the last mode's.
+    pub fn build(pattern: &str, parsed: Option<Hir>) -> Result<ConfirmRegex, String> {
+        if let Some(hir) = parsed {
+            return ConfirmRegex::from_hir(&hir);
+        }
+        let mut last_error = String::new();
+        for unicode in compile::unicode_modes() {
+            match regex_automata::util::syntax::parse_with(pattern, &compile::syntax(unicode)) {
+                Ok(hir) => return ConfirmRegex::from_hir(&hir),
+                Err(e) => last_error = e.to_string(),
+            }
+        }
+        Err(last_error)
+    }
+
+    fn from_hir(hir: &Hir) -> Result<ConfirmRegex, String> {
+        let nfa: NFA = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .utf8(false)
+                    .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
+            )
+            .build_from_hir(hir)
+            .map_err(|e| e.to_string())?;
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .cache_capacity(compile::DFA_CACHE_BYTES)
+                    .unicode_word_boundary(true),
+            )
+            .build_from_nfa(nfa.clone())
+            .map_err(|e| e.to_string())?;
+        let backtrack = BoundedBacktracker::builder()
+            .configure(BoundedBacktracker::config().visited_capacity(VISITED_BYTES))
+            .build_from_nfa(nfa.clone())
+            .map_err(|e| e.to_string())?;
+        let pikevm = PikeVM::new_from_nfa(nfa).map_err(|e| e.to_string())?;
+        let (d, b, p) = (dfa.clone(), backtrack.clone(), pikevm.clone());
+        Ok(ConfirmRegex {
+            dfa_caches: Pool::new(Box::new(move || d.create_cache())),
+            backtrack_caches: Pool::new(Box::new(move || b.create_cache())),
+            pikevm_caches: Pool::new(Box::new(move || p.create_cache())),
+            dfa,
+            backtrack,
+            pikevm,
+        })
+    }
+
+    /// The index of the group holding the secret: the one named `secret`, else the first
+    /// group, else the whole match.
+    pub fn secret_group(&self) -> usize {
+        let info = self.pikevm.get_nfa().group_info();
+        info.to_index(PatternID::ZERO, "secret")
+            .unwrap_or(if info.group_len(PatternID::ZERO) > 1 {
+                1
+            } else {
+                0
+            })
+    }
+
+    /// The groups of each successive non-overlapping match (leftmost-first, as the `regex`
+    /// crate finds them) in `haystack`, given to `found`.
+    pub fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(&Captures)) {
+        let mut caps = self.pikevm.create_captures();
+        let (mut at, mut last_end) = (0, None);
+        while at <= haystack.len() && self.captures_at(haystack, at, &mut caps) {
+            let whole = caps.get_match().expect("a match").span();
+            // An empty match is searched past; one right where the last match ended is not
+            // a match of its own (as in the `regex` crate).
+            at = if whole.is_empty() {
+                whole.end + 1
+            } else {
+                whole.end
+            };
+            if !(whole.is_empty() && last_end == Some(whole.end)) {
+                found(&caps);
+            }
+            last_end = Some(whole.end);
+        }
+    }
+
+    /// The leftmost-first match in `haystack` that starts at or after `at`, in `caps`
+    /// (the bytes before `at` still count for `^` and `\b`). Whether there is one.
+    pub fn captures_at(&self, haystack: &[u8], at: usize, caps: &mut Captures) -> bool {
+        let input = Input::new(haystack).range(at..);
+        let end = {
+            let mut cache = self.dfa_caches.get();
+            self.dfa.try_search_fwd(&mut cache, &input)
+        };
+        let input = match end {
+            Ok(None) => return false,
+            // The match starts where the backtracker's leftmost-first search from `at`
+            // starts it, and ends here.
+            Ok(Some(end)) => input.range(at..end.offset()),
+            // The DFA stopped (a Unicode word boundary next to a non-ASCII byte): search the
+            // whole rest with the NFA engines.
+            Err(_) => input,
+        };
+        if input.get_span().len() <= self.backtrack.max_haystack_len() {
+            let mut cache = self.backtrack_caches.get();
+            if self.backtrack.try_search(&mut cache, &input, caps).is_ok() {
+                return caps.is_match();
+            }
+        }
+        let mut cache = self.pikevm_caches.get();
+        self.pikevm.search(&mut cache, &input, caps);
+        caps.is_match()
+    }
+
+    pub fn create_captures(&self) -> Captures {
+        self.pikevm.create_captures()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every (whole, secret) span `ConfirmRegex` reports equals the `regex` crate's.
+    fn same_as_regex(pattern: &str, haystack: &[u8]) {
+        let ours = ConfirmRegex::build(pattern, None).unwrap();
+        let group = ours.secret_group();
+        let mut got = Vec::new();
+        ours.for_each_match(haystack, |c| {
+            got.push((
+                c.get_group(0).unwrap().range(),
+                c.get_group(group).map(|s| s.range()),
+            ))
+        });
+        let theirs = compile::regex(pattern).unwrap();
+        let want: Vec<_> = theirs
+            .captures_iter(haystack)
+            .map(|c| (c.get(0).unwrap().range(), c.get(group).map(|m| m.range())))
+            .collect();
+        assert_eq!(
+            got,
+            want,
+            "{pattern} on {:?}",
+            String::from_utf8_lossy(haystack)
+        );
+    }
+
+    #[test]
+    fn matches_and_groups_are_those_of_the_regex_crate() {
+        let text =
+            b"x password = 'hunter22' y password='abcdefgh'\npassword: \"zz\" AKIAABCDEFGHIJKLMNOP";
+        same_as_regex(
+            r"(?i)password\s*[=:]\s*['\x22](?P<secret>[^'\x22]{2,})['\x22]",
+            text,
+        );
+        same_as_regex(r"\bAKIA[A-Z0-9]{16}\b", text);
+        same_as_regex(r"(a|ab)(c|bcd)?", b"abcd abc ab a");
+        same_as_regex(r"(?m)^pass(\w*)$", b"password\npass\nxpass\npassport");
+        // A group that is not taken, and an empty match.
+        same_as_regex(r"k(\d)?", b"k1 k kk9");
+        same_as_regex(r"x*", b"axxb");
+        // The DFA stops at a Unicode word boundary next to non-ASCII text: the NFA decides.
+        same_as_regex(r"(?u)\btok(\w+)\b", "é tokAbc tokÄb".as_bytes());
+    }
+
+    #[test]
+    fn a_search_from_an_offset_sees_the_bytes_before_it() {
+        let re = ConfirmRegex::build(r"\bkey(\d+)", None).unwrap();
+        let mut caps = re.create_captures();
+        // `xkey1` has no boundary before `key`, even when the search starts there.
+        assert!(!re.captures_at(b"xkey1", 1, &mut caps));
+        assert!(re.captures_at(b"x key1", 1, &mut caps));
+        assert_eq!(caps.get_group(1).unwrap().range(), 5..6);
+    }
+
+    #[test]
+    fn a_stretch_too_long_for_the_backtracker_is_searched_with_the_pikevm() {
+        let pattern = r"(?s)begin(.*?)end|x[a-z]{300}y";
+        let re = ConfirmRegex::build(pattern, None).unwrap();
+        let long = format!("begin{}end", "z".repeat(200_000));
+        assert!(long.len() > re.backtrack.max_haystack_len());
+        same_as_regex(pattern, long.as_bytes());
+    }
+}
