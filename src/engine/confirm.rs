@@ -3,11 +3,14 @@
 //!
 //! Built from one forward Thompson NFA: a forward lazy DFA finds where each match ends (and
 //! says "no match" for most windows, which is what clean code gives), and a bounded
-//! backtracker over the same NFA, on the stretch up to that end, gives its groups. A full
-//! regex (`regex::bytes::Regex`) also compiles a reverse NFA and literal prefilters for
-//! every rule, which a window of a few hundred bytes never pays back: compiling the regexes
-//! of the rules a scan touches was a fifth of a scan of a tree full of test credentials,
-//! and the reverse NFA most of that. Built-in rules come parsed already (see
+//! backtracker over the same NFA, on the stretch up to that end, gives its groups; the DFA
+//! skips ahead to the literals a pattern opens with, if any. A full regex
+//! (`regex::bytes::Regex`) also compiles a reverse NFA and searches for inner and suffix
+//! literals, for every rule, which a window of a few hundred bytes never pays back:
+//! compiling the regexes of the rules a scan touches was a large part of a scan of a tree
+//! full of test credentials, the reverse NFA most of that. Only a match that ends far from
+//! where its search began (a rule over a whole file) needs a reverse DFA to find its start,
+//! and only such a rule builds one. Built-in rules come parsed already (see
 //! [`crate::rules::Rule::parsed_regex`]), so nothing is parsed here either.
 
 use crate::rules::compile;
@@ -17,9 +20,11 @@ use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
 use regex_automata::nfa::thompson::{self, NFA};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::Pool;
-use regex_automata::{Input, PatternID};
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{Anchored, Input, MatchKind, PatternID};
 use regex_syntax::hir::Hir;
 use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::sync::OnceLock;
 
 /// The NFA size a pattern may compile to: the `regex` crate's default.
 const NFA_SIZE_LIMIT: usize = 10 << 20;
@@ -31,12 +36,42 @@ const VISITED_BYTES: usize = 1 << 20;
 
 type Make<T> = Box<dyn Fn() -> T + Send + Sync + UnwindSafe + RefUnwindSafe>;
 
-pub struct ConfirmRegex {
+/// A lazy DFA and a cache of it per thread.
+struct Lazy {
     dfa: DFA,
+    caches: Pool<dfa::Cache, Make<dfa::Cache>>,
+}
+
+impl Lazy {
+    fn build(nfa: NFA, kind: MatchKind, prefilter: Option<Prefilter>) -> Result<Lazy, String> {
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(kind)
+                    .prefilter(prefilter)
+                    .cache_capacity(compile::DFA_CACHE_BYTES)
+                    .unicode_word_boundary(true),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        let d = dfa.clone();
+        Ok(Lazy {
+            dfa,
+            caches: Pool::new(Box::new(move || d.create_cache())),
+        })
+    }
+}
+
+pub struct ConfirmRegex {
+    forward: Lazy,
+    /// The pattern, for the reverse DFA.
+    hir: Hir,
+    /// Built the first time a match ends too far from its search's start for the
+    /// backtracker (None: it does not build; the PikeVM searches the whole stretch).
+    reverse: OnceLock<Option<Lazy>>,
     backtrack: BoundedBacktracker,
     pikevm: PikeVM,
     /// One cache per thread that uses the regex, for each engine.
-    dfa_caches: Pool<dfa::Cache, Make<dfa::Cache>>,
     backtrack_caches: Pool<backtrack::Cache, Make<backtrack::Cache>>,
     pikevm_caches: Pool<pikevm::Cache, Make<pikevm::Cache>>,
 }
@@ -46,46 +81,43 @@ impl ConfirmRegex {
     /// in (see [`compile::unicode_modes`]). The error is the last mode's.
     pub fn build(pattern: &str, parsed: Option<Hir>) -> Result<ConfirmRegex, String> {
         if let Some(hir) = parsed {
-            return ConfirmRegex::from_hir(&hir);
+            return ConfirmRegex::from_hir(hir);
         }
         let mut last_error = String::new();
         for unicode in compile::unicode_modes() {
             match regex_automata::util::syntax::parse_with(pattern, &compile::syntax(unicode)) {
-                Ok(hir) => return ConfirmRegex::from_hir(&hir),
+                Ok(hir) => return ConfirmRegex::from_hir(hir),
                 Err(e) => last_error = e.to_string(),
             }
         }
         Err(last_error)
     }
 
-    fn from_hir(hir: &Hir) -> Result<ConfirmRegex, String> {
+    fn from_hir(hir: Hir) -> Result<ConfirmRegex, String> {
         let nfa: NFA = thompson::Compiler::new()
             .configure(
                 thompson::Config::new()
                     .utf8(false)
                     .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
             )
-            .build_from_hir(hir)
+            .build_from_hir(&hir)
             .map_err(|e| e.to_string())?;
-        let dfa = DFA::builder()
-            .configure(
-                DFA::config()
-                    .cache_capacity(compile::DFA_CACHE_BYTES)
-                    .unicode_word_boundary(true),
-            )
-            .build_from_nfa(nfa.clone())
-            .map_err(|e| e.to_string())?;
+        // A pattern that opens with literals (`AKIA`, `ghp_`) skips to them: most windows
+        // of a keyword-dense file hold none.
+        let prefix = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir);
+        let forward = Lazy::build(nfa.clone(), MatchKind::LeftmostFirst, prefix)?;
         let backtrack = BoundedBacktracker::builder()
             .configure(BoundedBacktracker::config().visited_capacity(VISITED_BYTES))
             .build_from_nfa(nfa.clone())
             .map_err(|e| e.to_string())?;
         let pikevm = PikeVM::new_from_nfa(nfa).map_err(|e| e.to_string())?;
-        let (d, b, p) = (dfa.clone(), backtrack.clone(), pikevm.clone());
+        let (b, p) = (backtrack.clone(), pikevm.clone());
         Ok(ConfirmRegex {
-            dfa_caches: Pool::new(Box::new(move || d.create_cache())),
+            hir,
+            reverse: OnceLock::new(),
             backtrack_caches: Pool::new(Box::new(move || b.create_cache())),
             pikevm_caches: Pool::new(Box::new(move || p.create_cache())),
-            dfa,
+            forward,
             backtrack,
             pikevm,
         })
@@ -129,16 +161,23 @@ impl ConfirmRegex {
     pub fn captures_at(&self, haystack: &[u8], at: usize, caps: &mut Captures) -> bool {
         let input = Input::new(haystack).range(at..);
         let end = {
-            let mut cache = self.dfa_caches.get();
-            self.dfa.try_search_fwd(&mut cache, &input)
+            let mut cache = self.forward.caches.get();
+            self.forward.dfa.try_search_fwd(&mut cache, &input)
         };
         let input = match end {
             Ok(None) => return false,
             // The match starts where the backtracker's leftmost-first search from `at`
             // starts it, and ends here.
-            Ok(Some(end)) => input.range(at..end.offset()),
-            // The DFA stopped (a Unicode word boundary next to a non-ASCII byte): search the
-            // whole rest with the NFA engines.
+            Ok(Some(end)) => {
+                let start = if end.offset() - at > self.backtrack.max_haystack_len() {
+                    self.match_start(haystack, at, end.offset()).unwrap_or(at)
+                } else {
+                    at
+                };
+                input.range(start..end.offset())
+            }
+            // The DFA stopped (a Unicode word boundary next to a non-ASCII byte, or its
+            // cache filled too often): search the whole rest with the NFA engines.
             Err(_) => input,
         };
         if input.get_span().len() <= self.backtrack.max_haystack_len() {
@@ -150,6 +189,31 @@ impl ConfirmRegex {
         let mut cache = self.pikevm_caches.get();
         self.pikevm.search(&mut cache, &input, caps);
         caps.is_match()
+    }
+
+    /// Where the leftmost-first match that ends at `end` starts (it starts at or after
+    /// `at`): the longest match of the reversed pattern that ends there, going back.
+    fn match_start(&self, haystack: &[u8], at: usize, end: usize) -> Option<usize> {
+        let reverse = self
+            .reverse
+            .get_or_init(|| {
+                let nfa = thompson::Compiler::new()
+                    .configure(
+                        thompson::Config::new()
+                            .reverse(true)
+                            .utf8(false)
+                            .which_captures(thompson::WhichCaptures::None)
+                            .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
+                    )
+                    .build_from_hir(&self.hir)
+                    .ok()?;
+                Lazy::build(nfa, MatchKind::All, None).ok()
+            })
+            .as_ref()?;
+        let input = Input::new(haystack).range(at..end).anchored(Anchored::Yes);
+        let mut cache = reverse.caches.get();
+        let start = reverse.dfa.try_search_rev(&mut cache, &input).ok()??;
+        Some(start.offset())
     }
 
     pub fn create_captures(&self) -> Captures {
@@ -220,5 +284,34 @@ mod tests {
         let long = format!("begin{}end", "z".repeat(200_000));
         assert!(long.len() > re.backtrack.max_haystack_len());
         same_as_regex(pattern, long.as_bytes());
+    }
+
+    #[test]
+    fn a_match_far_from_where_its_search_began_is_found_from_its_start() {
+        let pattern = r"key(\d+)\b|x[a-z]{300}y";
+        let re = ConfirmRegex::build(pattern, None).unwrap();
+        let text = format!(
+            "{} key123 {} key45",
+            " ".repeat(100_000),
+            "-".repeat(100_000)
+        );
+        assert!(100_000 > re.backtrack.max_haystack_len());
+        same_as_regex(pattern, text.as_bytes());
+        let mut secrets = Vec::new();
+        re.for_each_match(text.as_bytes(), |c| {
+            secrets.push(c.get_group(1).unwrap().range())
+        });
+        assert_eq!(secrets, [100_004..100_007, 200_012..200_014]);
+        assert!(
+            re.reverse.get().is_some_and(|r| r.is_some()),
+            "the reverse DFA built"
+        );
+        let short = ConfirmRegex::build(pattern, None).unwrap();
+        same_as_regex(pattern, b"a key1 b key22");
+        short.for_each_match(b"a key1 b key22", |_| {});
+        assert!(
+            short.reverse.get().is_none(),
+            "no reverse DFA for short stretches"
+        );
     }
 }
