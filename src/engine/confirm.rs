@@ -34,6 +34,14 @@ const NFA_SIZE_LIMIT: usize = 10 << 20;
 /// A longer stretch is searched with the PikeVM.
 const VISITED_BYTES: usize = 1 << 20;
 
+/// How both NFAs of a pattern are compiled: over bytes, and no larger than the `regex`
+/// crate allows.
+fn nfa_config() -> thompson::Config {
+    thompson::Config::new()
+        .utf8(false)
+        .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+}
+
 type Make<T> = Box<dyn Fn() -> T + Send + Sync + UnwindSafe + RefUnwindSafe>;
 
 /// A lazy DFA and a cache of it per thread.
@@ -95,11 +103,7 @@ impl ConfirmRegex {
 
     fn from_hir(hir: Hir) -> Result<ConfirmRegex, String> {
         let nfa: NFA = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .utf8(false)
-                    .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
-            )
+            .configure(nfa_config())
             .build_from_hir(&hir)
             .map_err(|e| e.to_string())?;
         // A pattern that opens with literals (`AKIA`, `ghp_`) skips to them: most windows
@@ -199,11 +203,9 @@ impl ConfirmRegex {
             .get_or_init(|| {
                 let nfa = thompson::Compiler::new()
                     .configure(
-                        thompson::Config::new()
+                        nfa_config()
                             .reverse(true)
-                            .utf8(false)
-                            .which_captures(thompson::WhichCaptures::None)
-                            .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
+                            .which_captures(thompson::WhichCaptures::None),
                     )
                     .build_from_hir(&self.hir)
                     .ok()?;
