@@ -3,8 +3,11 @@
 //!
 //! Built from one forward Thompson NFA: a forward lazy DFA finds where each match ends (and
 //! says "no match" for most windows, which is what clean code gives), and a bounded
-//! backtracker over the same NFA, on the stretch up to that end, gives its groups; the DFA
-//! skips ahead to the literals a pattern opens with, if any. A full regex
+//! backtracker over the same NFA, on the stretch up to that end, gives its groups. On a long
+//! stretch (the merged windows of a keyword-dense file) a second forward DFA skips ahead to
+//! the literals the pattern opens with, if any; it is built only by a rule that meets such a
+//! stretch, because extracting the literals and building their searcher costs more than a
+//! few hundred bytes of DFA search save. A full regex
 //! (`regex::bytes::Regex`) also compiles a reverse NFA and searches for inner and suffix
 //! literals, for every rule, which a window of a few hundred bytes never pays back:
 //! compiling the regexes of the rules a scan touches was a large part of a scan of a tree
@@ -33,6 +36,9 @@ const NFA_SIZE_LIMIT: usize = 10 << 20;
 /// state and haystack byte): enough for a large generic rule over a window of some kilobytes.
 /// A longer stretch is searched with the PikeVM.
 const VISITED_BYTES: usize = 1 << 20;
+
+/// From how many bytes on a search is worth skipping ahead to a pattern's opening literals.
+const SKIP_FROM: usize = 256;
 
 /// How both NFAs of a pattern are compiled: over bytes, and no larger than the `regex`
 /// crate allows.
@@ -72,7 +78,13 @@ impl Lazy {
 
 pub struct ConfirmRegex {
     forward: Lazy,
-    /// The pattern, for the reverse DFA.
+    /// The forward DFA with a prefilter on the pattern's opening literals, for stretches of
+    /// [`SKIP_FROM`] bytes or more; built on first need (None: the pattern opens with no
+    /// literals, or the DFA does not build; the plain forward DFA searches).
+    skipping: OnceLock<Option<Lazy>>,
+    /// The forward NFA, for the skipping DFA.
+    nfa: NFA,
+    /// The pattern, for the reverse DFA and the opening literals.
     hir: Hir,
     /// Built the first time a match ends too far from its search's start for the
     /// backtracker (None: it does not build; the PikeVM searches the whole stretch).
@@ -106,18 +118,17 @@ impl ConfirmRegex {
             .configure(nfa_config())
             .build_from_hir(&hir)
             .map_err(|e| e.to_string())?;
-        // A pattern that opens with literals (`AKIA`, `ghp_`) skips to them: most windows
-        // of a keyword-dense file hold none.
-        let prefix = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir);
-        let forward = Lazy::build(nfa.clone(), MatchKind::LeftmostFirst, prefix)?;
+        let forward = Lazy::build(nfa.clone(), MatchKind::LeftmostFirst, None)?;
         let backtrack = BoundedBacktracker::builder()
             .configure(BoundedBacktracker::config().visited_capacity(VISITED_BYTES))
             .build_from_nfa(nfa.clone())
             .map_err(|e| e.to_string())?;
-        let pikevm = PikeVM::new_from_nfa(nfa).map_err(|e| e.to_string())?;
+        let pikevm = PikeVM::new_from_nfa(nfa.clone()).map_err(|e| e.to_string())?;
         let (b, p) = (backtrack.clone(), pikevm.clone());
         Ok(ConfirmRegex {
             hir,
+            nfa,
+            skipping: OnceLock::new(),
             reverse: OnceLock::new(),
             backtrack_caches: Pool::new(Box::new(move || b.create_cache())),
             pikevm_caches: Pool::new(Box::new(move || p.create_cache())),
@@ -165,8 +176,9 @@ impl ConfirmRegex {
     pub fn captures_at(&self, haystack: &[u8], at: usize, caps: &mut Captures) -> bool {
         let input = Input::new(haystack).range(at..);
         let end = {
-            let mut cache = self.forward.caches.get();
-            self.forward.dfa.try_search_fwd(&mut cache, &input)
+            let forward = self.forward_for(haystack.len() - at);
+            let mut cache = forward.caches.get();
+            forward.dfa.try_search_fwd(&mut cache, &input)
         };
         let input = match end {
             Ok(None) => return false,
@@ -193,6 +205,22 @@ impl ConfirmRegex {
         let mut cache = self.pikevm_caches.get();
         self.pikevm.search(&mut cache, &input, caps);
         caps.is_match()
+    }
+
+    /// The forward DFA for a search over `len` bytes.
+    fn forward_for(&self, len: usize) -> &Lazy {
+        if len < SKIP_FROM {
+            return &self.forward;
+        }
+        self.skipping
+            .get_or_init(|| {
+                // A pattern that opens with literals (`AKIA`, `ghp_`) skips to them: most of
+                // the merged windows of a keyword-dense file hold none.
+                let prefix = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &self.hir)?;
+                Lazy::build(self.nfa.clone(), MatchKind::LeftmostFirst, Some(prefix)).ok()
+            })
+            .as_ref()
+            .unwrap_or(&self.forward)
     }
 
     /// Where the leftmost-first match that ends at `end` starts (it starts at or after

@@ -57,9 +57,17 @@ pub fn line_end(haystack: &[u8], from: usize, limit: usize) -> usize {
 /// hundred bytes, not one per byte, so time and memory stay linear in the input.
 pub struct Collector {
     windows: Vec<Window>,
-    /// Index in `windows` of each rule's last window (`u32::MAX`: none yet).
+    /// Index in `windows` of each rule's last window (`u32::MAX`: none yet). Borrowed from
+    /// [`SPARE_LAST`] and handed back with only the entries of this collector's windows
+    /// reset: filling a table of the whole pack afresh for every file was a measurable part
+    /// of a scan of many small files.
     last: Vec<u32>,
     rules: usize,
+}
+
+thread_local! {
+    /// Tables of [`Collector::last`] not in use on this thread, every entry `u32::MAX`.
+    static SPARE_LAST: std::cell::RefCell<Vec<Vec<u32>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Collector {
@@ -82,7 +90,11 @@ impl Collector {
         after: usize,
     ) {
         if self.last.is_empty() {
-            self.last = vec![u32::MAX; self.rules];
+            let mut last = SPARE_LAST
+                .with(|spare| spare.borrow_mut().pop())
+                .unwrap_or_default();
+            last.resize(self.rules.max(last.len()), u32::MAX);
+            self.last = last;
         }
         let last = self.last[rule];
         if let Some(w) = self.windows.get_mut(last as usize) {
@@ -111,8 +123,28 @@ impl Collector {
         self.windows.push(w);
     }
 
-    pub fn into_windows(self) -> Vec<Window> {
-        self.windows
+    pub fn into_windows(mut self) -> Vec<Window> {
+        self.hand_back_last();
+        std::mem::take(&mut self.windows)
+    }
+
+    /// Resets the entries of `last` this collector set (each is a window's rule) and hands
+    /// the table back to [`SPARE_LAST`].
+    fn hand_back_last(&mut self) {
+        if self.last.is_empty() {
+            return;
+        }
+        for w in &self.windows {
+            self.last[w.rule] = u32::MAX;
+        }
+        let last = std::mem::take(&mut self.last);
+        SPARE_LAST.with(|spare| spare.borrow_mut().push(last));
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        self.hand_back_last();
     }
 }
 
@@ -175,6 +207,32 @@ mod tests {
             each.push(Window::around(&hay, 0, p, p + 8, 0, 0));
         }
         assert_eq!(merge(c.into_windows()), merge(each));
+    }
+
+    #[test]
+    fn a_collector_starts_clean_after_another_on_the_same_thread() {
+        let hay = b"password one\npassword two\n";
+        let mut first = Collector::new(3);
+        first.add(hay, 2, 0, 8, 0, 0);
+        first.add(hay, 0, 13, 21, 0, 0);
+        assert_eq!(first.into_windows().len(), 2);
+        // Dropped without being read: its entries are reset all the same.
+        let mut dropped = Collector::new(3);
+        dropped.add(hay, 1, 13, 21, 0, 0);
+        drop(dropped);
+        // A collector of more rules than the spare table holds.
+        let mut next = Collector::new(5);
+        next.add(hay, 4, 13, 21, 0, 0);
+        next.add(hay, 1, 13, 21, 0, 0);
+        next.add(hay, 2, 13, 21, 0, 0);
+        let windows = next.into_windows();
+        assert_eq!(
+            windows
+                .iter()
+                .map(|w| (w.rule, w.start))
+                .collect::<Vec<_>>(),
+            [(4, 13), (1, 13), (2, 13)]
+        );
     }
 
     #[test]

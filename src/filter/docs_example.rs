@@ -3,6 +3,9 @@
 //! generate their own key. Only generic findings are judged this way: a provider's format is
 //! reported wherever it appears, a hand-typed sample under a generic name is not.
 
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
+
 /// Words and phrases (lower-case) that introduce an example.
 const EXAMPLE_CUES: &[&str] = &[
     "example",
@@ -25,6 +28,16 @@ const GENERATE_YOUR_OWN: &[&str] = &[
     "replace this with your own",
 ];
 
+/// The searchers of each list, built once: building a searcher per line and cue cost more
+/// than the search itself.
+static EXAMPLE_FINDERS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| finders(EXAMPLE_CUES));
+static GENERATE_FINDERS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| finders(GENERATE_YOUR_OWN));
+
+fn finders(cues: &'static [&'static str]) -> Vec<Finder<'static>> {
+    cues.iter().map(|cue| Finder::new(cue.as_bytes())).collect()
+}
+
 /// How many lines above a value an example cue still introduces it.
 const CUE_LINES_BEFORE: usize = 6;
 /// How many lines below a "generate your own" phrase its examples may sit.
@@ -39,7 +52,7 @@ pub fn introduced_as_example(text: &[u8], at: usize, value_len: usize) -> bool {
     let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
     let after_value = (at + value_len).min(line_end);
     let own_line = [&text[line_start..at], &text[after_value..line_end]];
-    if own_line.iter().any(|part| has_cue(part, EXAMPLE_CUES)) {
+    if own_line.iter().any(|part| has_cue(part, &EXAMPLE_FINDERS)) {
         return true;
     }
     let mut end = line_start;
@@ -49,7 +62,8 @@ pub fn introduced_as_example(text: &[u8], at: usize, value_len: usize) -> bool {
         }
         let start = memchr::memrchr(b'\n', &text[..end - 1]).map_or(0, |i| i + 1);
         let line = &text[start..end - 1];
-        if (n < CUE_LINES_BEFORE && has_cue(line, EXAMPLE_CUES)) || has_cue(line, GENERATE_YOUR_OWN)
+        if (n < CUE_LINES_BEFORE && has_cue(line, &EXAMPLE_FINDERS))
+            || has_cue(line, &GENERATE_FINDERS)
         {
             return true;
         }
@@ -74,15 +88,15 @@ fn is_heading(line: &[u8]) -> bool {
 
 /// Whether `line` holds one of `cues` as words (not inside an identifier: `example_key`,
 /// `EXAMPLE_TOKEN` and `samples/` are names and paths, which placeholder checks judge).
-fn has_cue(line: &[u8], cues: &[&str]) -> bool {
+fn has_cue(line: &[u8], cues: &[Finder<'static>]) -> bool {
     if line.len() > 4096 {
         return false;
     }
     let lower = line.to_ascii_lowercase();
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'/';
-    cues.iter().any(|cue| {
-        let cue = cue.as_bytes();
-        memchr::memmem::find_iter(&lower, cue).any(|i| {
+    cues.iter().any(|finder| {
+        let cue = finder.needle();
+        finder.find_iter(&lower).any(|i| {
             let before = i.checked_sub(1).map(|j| lower[j]);
             let after = lower.get(i + cue.len()).copied();
             // `examples` and `sampled` are still the word; `counterexample` is not a cue.

@@ -60,6 +60,13 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "|confirmed",
 ];
 
+/// All of [`PLACEHOLDER_WORDS`] in one search: a `contains` per word was a measurable part
+/// of judging the values of a tree full of test credentials.
+static PLACEHOLDER_WORD_SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(PLACEHOLDER_WORDS).expect("literal words always build")
+    });
+
 /// Prefixes (lower-case) of values that reference or encrypt a secret instead of holding it:
 /// Jasypt `ENC(...)`, SOPS `ENC[...]`, Vault transit, Ansible Vault, KMS blobs, Spring Cloud
 /// Config `{cipher}`, ARNs and secret-manager URIs.
@@ -300,7 +307,7 @@ fn is_plain_placeholder(value: &[u8]) -> bool {
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
         return true;
     }
-    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+    if PLACEHOLDER_WORD_SEARCH.is_match(&lower) {
         return true;
     }
     if REFERENCE_PREFIXES
