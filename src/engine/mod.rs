@@ -12,6 +12,7 @@ mod examples;
 mod keywords;
 mod parity_windows;
 mod screen;
+mod state_growth;
 mod trigram_slot;
 mod window;
 
@@ -176,6 +177,10 @@ pub struct RuleSet {
     /// use. Boxed: a built screen is hundreds of bytes, and a start-up that fills a slot per
     /// keyword of the pack would touch (fault in) that much memory for screens it never builds.
     screens: Vec<OnceLock<Option<Box<Screen>>>>,
+    /// Per rule, a screen of its pattern alone, built on first use: what a keyword's lines
+    /// are screened with once its union screen no longer pays off (see
+    /// [`Screen::pays_off`]).
+    rule_screens: Vec<OnceLock<Option<Box<Screen>>>>,
     /// What could not be compiled at scan time (see [`RuleSet::errors`]).
     errors: Mutex<Vec<String>>,
 }
@@ -190,6 +195,7 @@ impl RuleSet {
         RuleSet {
             regexes: index.rules.iter().map(|_| OnceLock::new()).collect(),
             screens: index.line_rules.iter().map(|_| OnceLock::new()).collect(),
+            rule_screens: index.rules.iter().map(|_| OnceLock::new()).collect(),
             errors: Mutex::new(Vec::new()),
             index,
         }
@@ -221,6 +227,13 @@ impl RuleSet {
                 )
                 .map(Box::new)
             })
+            .as_deref()
+    }
+
+    /// The screen of rule `r` alone, built on first use.
+    fn rule_screen(&self, r: usize) -> Option<&Screen> {
+        self.rule_screens[r]
+            .get_or_init(|| build_screen(&self.index.rules, &[r], &self.errors).map(Box::new))
             .as_deref()
     }
 
@@ -299,21 +312,25 @@ impl RuleSet {
         for (pattern, start, end) in lines {
             let line_rules = &index.line_rules[pattern];
             let text = &haystack[start..end];
-            match self.screen(pattern).and_then(|s| s.matches(text)) {
-                Some(matched) => {
-                    for i in matched {
-                        windows.push(Window {
-                            rule: line_rules[i],
-                            start,
-                            end,
-                        });
-                    }
-                }
-                None => {
+            let mut push = |rule| windows.push(Window { rule, start, end });
+            match self.screen(pattern) {
+                Some(screen) if screen.pays_off() => match screen.matches(text) {
+                    Some(matched) => matched.into_iter().for_each(|i| push(line_rules[i])),
+                    None => line_rules.iter().for_each(|&r| push(r)),
+                },
+                // The keyword's lines keep the union screen building states: each rule's own
+                // screen, shared by every keyword naming the rule, decides instead.
+                Some(_) => {
                     for &rule in line_rules {
-                        windows.push(Window { rule, start, end });
+                        if self
+                            .rule_screen(rule)
+                            .is_none_or(|s| s.is_match(text) != Some(false))
+                        {
+                            push(rule);
+                        }
                     }
                 }
+                None => line_rules.iter().for_each(|&r| push(r)),
             }
         }
         for &rule in &index.keywordless {
@@ -438,6 +455,82 @@ mod tests {
             "id = {id:?}\nname = \"n\"\ndescription = \"d\"\nkeywords = {keywords:?}\nregex = '''{regex}'''\nplaceholder_check = false\n"
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn a_keyword_whose_screen_gave_up_finds_what_it_found_before() {
+        let set = RuleSet::new(vec![
+            rule(
+                "pass-eq",
+                &["password"],
+                r"password\s*=\s*'([a-z0-9]{12,40})'",
+            ),
+            rule(
+                "pass-colon",
+                &["password"],
+                r"password:\s*([A-Z][a-z0-9]{12,40})\b",
+            ),
+            rule(
+                "pass-k",
+                &["password"],
+                r"password_hint [a-z]*(k[a-z0-9]{20})",
+            ),
+        ]);
+        // Lines naming the keyword in ever new shapes (a `k` at varied places after it):
+        // the union screen of the three rules keeps building states and gives up.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut text = String::new();
+        let mut wanted = Vec::new();
+        for i in 0..3000 {
+            let mut tail = String::new();
+            for _ in 0..60 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                tail.push(if state.is_multiple_of(4) {
+                    'k'
+                } else {
+                    (b'a' + (state % 9) as u8) as char
+                });
+            }
+            let line = match i % 3 {
+                0 => format!("password = '{}'", &tail[..20]),
+                1 => format!("password: Q{}", &tail[..16]),
+                _ => format!("password_hint {tail}"),
+            };
+            text.push_str(&line);
+            text.push('\n');
+            wanted.push(line);
+        }
+        let ids = |set: &RuleSet, text: &str| -> Vec<(String, usize, usize)> {
+            set.scan(text.as_bytes())
+                .iter()
+                .map(|m| (set.rule(m.rule).id.clone(), m.secret_start, m.secret_end))
+                .collect()
+        };
+        let found = ids(&set, &text);
+        let pattern = set
+            .index
+            .pattern_rules
+            .iter()
+            .position(|r| r.len() == 3)
+            .unwrap();
+        let screen = set.screens[pattern].get().unwrap().as_ref().unwrap();
+        assert!(!screen.pays_off(), "the union screen should have given up");
+        // Each line on its own, through a set whose screen has seen one line only.
+        let mut one_by_one = Vec::new();
+        let mut at = 0;
+        for line in &wanted {
+            let fresh = set.fresh();
+            for (id, start, end) in ids(&fresh, line) {
+                one_by_one.push((id, at + start, at + end));
+            }
+            at += line.len() + 1;
+        }
+        assert_eq!(found, one_by_one);
+        assert!(found.iter().any(|f| f.0 == "pass-eq"));
+        assert!(found.iter().any(|f| f.0 == "pass-colon"));
+        assert!(found.iter().any(|f| f.0 == "pass-k"));
     }
 
     #[test]

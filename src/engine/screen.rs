@@ -15,6 +15,7 @@
 //! the screen never drops a line the rule would match; the confirm step, which runs the
 //! rule's own regex, rejects the rest.
 
+use super::state_growth::StateGrowth;
 use crate::rules::compile;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson;
@@ -29,6 +30,8 @@ pub struct Screen {
     dfa: DFA,
     /// One lazy-DFA cache per thread that uses the screen.
     caches: Pool<Cache, CacheFn>,
+    /// Whether screening still pays off (see [`Screen::pays_off`]).
+    growth: StateGrowth,
 }
 
 /// One rule's pattern for a screen.
@@ -77,7 +80,27 @@ impl Screen {
         Ok(Screen {
             dfa,
             caches: Pool::new(create),
+            growth: StateGrowth::default(),
         })
+    }
+
+    /// Whether screening this keyword's lines with the union of its rules still costs less
+    /// than screening each rule on its own: not once the union's lazy DFA keeps building
+    /// states (see [`StateGrowth`]), as each of its states is the union of every pattern's
+    /// NFA states active at once, and each rule's own automaton is much smaller. Once it does
+    /// not pay off, it never will again for this scan; the other way finds the same matches.
+    pub fn pays_off(&self) -> bool {
+        !self.growth.keeps_growing()
+    }
+
+    /// Whether any pattern matches somewhere in `line`, stopping at the first match; None
+    /// when the DFA could not decide (see [`Screen::matches`]).
+    pub fn is_match(&self, line: &[u8]) -> Option<bool> {
+        let mut cache = self.caches.get();
+        self.dfa
+            .try_search_fwd(&mut cache, &Input::new(line).earliest(true))
+            .ok()
+            .map(|m| m.is_some())
     }
 
     /// Indices of the patterns that match somewhere in `line`; None when the DFA could not
@@ -86,9 +109,12 @@ impl Screen {
     pub fn matches(&self, line: &[u8]) -> Option<Vec<usize>> {
         let mut found = PatternSet::new(self.dfa.pattern_len());
         let mut cache = self.caches.get();
-        self.dfa
-            .try_which_overlapping_matches(&mut cache, &Input::new(line), &mut found)
-            .ok()?;
+        let size = StateGrowth::size(&cache);
+        let searched =
+            self.dfa
+                .try_which_overlapping_matches(&mut cache, &Input::new(line), &mut found);
+        self.growth.record(size, &cache);
+        searched.ok()?;
         Some(found.iter().map(|p| p.as_usize()).collect())
     }
 }
@@ -157,6 +183,73 @@ mod tests {
         same("k[A-Z]{16}", "k[A-Z]{16}");
         same("k[A-Z]{16}?", "k[A-Z]{16}?");
         same("colou?r", "colou?r");
+    }
+
+    /// Lines of letters in which `k` stands at pseudo-random places: for `k[a-z]{30}`, each
+    /// `k` of the last 30 letters is a match under way, so nearly every line brings the lazy
+    /// DFA sets of them it has not met.
+    fn varied_lines(n: usize) -> Vec<Vec<u8>> {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        (0..n)
+            .map(|_| {
+                (0..80)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        if state.is_multiple_of(5) {
+                            b'k'
+                        } else {
+                            b'a' + (state % 7) as u8
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn screen_of(patterns: &[&str]) -> Screen {
+        Screen::build(
+            patterns
+                .iter()
+                .map(|&text| Pattern { text, parsed: None })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_screen_gives_up_on_lines_that_keep_it_building_states_and_not_on_repeated_ones() {
+        let patterns = [r"k[a-z]{30}x", r"q[a-z]{30}y"];
+        let lines = varied_lines(1000);
+        let repeated = screen_of(&patterns);
+        for _ in 0..1000 {
+            repeated.matches(&lines[0]).unwrap();
+        }
+        assert!(
+            repeated.pays_off(),
+            "one line met again and again builds no states"
+        );
+        let varied = screen_of(&patterns);
+        for line in &lines {
+            varied.matches(line).unwrap();
+        }
+        assert!(!varied.pays_off(), "varied lines kept building states");
+        // What takes over answers the same: a screen of each pattern on its own.
+        let alone: Vec<Screen> = patterns.iter().map(|&p| screen_of(&[p])).collect();
+        for line in lines
+            .iter()
+            .chain([&b"kaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaax".to_vec()])
+        {
+            let union = varied.matches(line).unwrap();
+            for (i, screen) in alone.iter().enumerate() {
+                assert_eq!(
+                    screen.is_match(line),
+                    Some(union.contains(&i)),
+                    "{i} on {line:?}"
+                );
+            }
+        }
     }
 
     #[test]
