@@ -21,6 +21,9 @@ mod parity_windows;
 #[allow(dead_code)]
 mod parsed;
 
+#[path = "src/rules/literal_start.rs"]
+mod literal_start;
+
 fn main() {
     let (rules, keywords) = embed_patterns();
     let trigrams = embed_trigrams();
@@ -100,6 +103,7 @@ fn embed_patterns() -> (usize, Vec<String>) {
     let mut examples = Vec::new();
     let mut docs = Vec::new();
     let mut patterns = Vec::new();
+    let mut rule_keywords = Vec::new();
     let mut keywords = Vec::new();
     let mut count = 0;
     for f in &files {
@@ -124,8 +128,15 @@ fn embed_patterns() -> (usize, Vec<String>) {
         count += rules.as_array().map_or(0, Vec::len);
         for rule in rules.as_array().into_iter().flatten() {
             patterns.push(rule["regex"].as_str().unwrap_or_default().to_string());
-            let words = rule["keywords"].as_array().into_iter().flatten();
-            keywords.extend(words.filter_map(|k| k.as_str()).map(str::to_string));
+            let words: Vec<String> = rule["keywords"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str())
+                .map(str::to_string)
+                .collect();
+            rule_keywords.push(words.clone());
+            keywords.extend(words);
         }
         let own = split_fields(&mut rules, &["examples", "negative_examples"]);
         examples.push(serde_json::json!({ "file": name, "rules": own }));
@@ -166,31 +177,52 @@ fn embed_patterns() -> (usize, Vec<String>) {
         &out.join("pattern-docs.json"),
         &serde_json::to_string(&docs).unwrap(),
     );
-    replace_bytes(&out.join("pattern-parsed.bin"), &parse_patterns(&patterns));
+    let (parsed, keyword_starts) = parse_patterns(&patterns, &rule_keywords);
+    replace_bytes(&out.join("pattern-parsed.bin"), &parsed);
+    replace_bytes(&out.join("pattern-keyword-starts.bin"), &keyword_starts);
     (count, keywords)
 }
 
 /// The rules' regexes parsed in ASCII mode (as `src/rules/compile.rs` reads them), encoded
 /// by `src/rules/parsed.rs`, one table entry per rule in pack order. A pattern that needs
-/// Unicode mode, or does not parse, has none and is parsed at run time as before.
-fn parse_patterns(patterns: &[String]) -> Vec<u8> {
-    let encodings: Vec<Option<Vec<u8>>> = patterns
+/// Unicode mode, or does not parse, has none and is parsed at run time as before. With it,
+/// one byte per rule: 1 when every match of its regex begins with one of its keywords
+/// (`src/rules/literal_start.rs`), else 0.
+fn parse_patterns(patterns: &[String], keywords: &[Vec<String>]) -> (Vec<u8>, Vec<u8>) {
+    let hirs: Vec<Option<regex_syntax::hir::Hir>> = patterns
         .iter()
         .map(|pattern| {
             // A parser of its own per pattern: one reused keeps flags such as `(?i)` from the
             // pattern before (the pack test caught a case-folded literal).
-            let hir = regex_syntax::ParserBuilder::new()
+            regex_syntax::ParserBuilder::new()
                 .unicode(false)
                 .utf8(false)
                 .build()
                 .parse(pattern)
-                .ok()?;
+                .ok()
+        })
+        .collect();
+    let encodings: Vec<Option<Vec<u8>>> = hirs
+        .iter()
+        .map(|hir| {
             let mut bytes = Vec::new();
-            parsed::encode(&hir, &mut bytes);
+            parsed::encode(hir.as_ref()?, &mut bytes);
             Some(bytes)
         })
         .collect();
-    parsed::table(&encodings)
+    let keyword_starts = hirs
+        .iter()
+        .zip(keywords)
+        .map(|(hir, words)| {
+            let words: Vec<Vec<u8>> = words
+                .iter()
+                .map(|w| w.to_ascii_lowercase().into_bytes())
+                .collect();
+            hir.as_ref()
+                .is_some_and(|h| literal_start::starts_with_a_keyword(h, &words)) as u8
+        })
+        .collect();
+    (parsed::table(&encodings), keyword_starts)
 }
 
 /// Writes `path` as a new file (temp file, then rename) rather than through the old one: a

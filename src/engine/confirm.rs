@@ -151,9 +151,30 @@ impl ConfirmRegex {
     }
 
     /// The groups of each successive non-overlapping match (leftmost-first, as the `regex`
-    /// crate finds them) in `haystack`, given to `found`.
-    pub fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(&Captures)) {
+    /// crate finds them) in `haystack`, given to `found`. With `starts` (ascending), only
+    /// matches that begin at one of them, each found with an anchored search: the same
+    /// matches when every match of the regex begins at one of them.
+    pub fn for_each_match(
+        &self,
+        haystack: &[u8],
+        starts: Option<impl Iterator<Item = usize>>,
+        mut found: impl FnMut(&Captures),
+    ) {
         let mut caps = self.pikevm.create_captures();
+        if let Some(starts) = starts {
+            let mut end = 0;
+            for at in starts {
+                if at < end || at > haystack.len() {
+                    continue;
+                }
+                if self.search(haystack, at, Anchored::Yes, &mut caps) {
+                    let whole = caps.get_match().expect("a match").span();
+                    end = whole.end.max(at + 1);
+                    found(&caps);
+                }
+            }
+            return;
+        }
         let (mut at, mut last_end) = (0, None);
         while at <= haystack.len() && self.captures_at(haystack, at, &mut caps) {
             let whole = caps.get_match().expect("a match").span();
@@ -174,9 +195,18 @@ impl ConfirmRegex {
     /// The leftmost-first match in `haystack` that starts at or after `at`, in `caps`
     /// (the bytes before `at` still count for `^` and `\b`). Whether there is one.
     pub fn captures_at(&self, haystack: &[u8], at: usize, caps: &mut Captures) -> bool {
-        let input = Input::new(haystack).range(at..);
+        self.search(haystack, at, Anchored::No, caps)
+    }
+
+    /// [`ConfirmRegex::captures_at`], or with `Anchored::Yes` the match that starts at `at`.
+    fn search(&self, haystack: &[u8], at: usize, anchored: Anchored, caps: &mut Captures) -> bool {
+        let input = Input::new(haystack).range(at..).anchored(anchored);
         let end = {
-            let forward = self.forward_for(haystack.len() - at);
+            // An anchored search has no use for the prefilter of the skipping DFA.
+            let forward = match anchored {
+                Anchored::No => self.forward_for(haystack.len() - at),
+                _ => &self.forward,
+            };
             let mut cache = forward.caches.get();
             forward.dfa.try_search_fwd(&mut cache, &input)
         };
@@ -185,7 +215,8 @@ impl ConfirmRegex {
             // The match starts where the backtracker's leftmost-first search from `at`
             // starts it, and ends here.
             Ok(Some(end)) => {
-                let start = if end.offset() - at > self.backtrack.max_haystack_len() {
+                let long = end.offset() - at > self.backtrack.max_haystack_len();
+                let start = if long && matches!(anchored, Anchored::No) {
                     self.match_start(haystack, at, end.offset()).unwrap_or(at)
                 } else {
                     at
@@ -255,12 +286,37 @@ impl ConfirmRegex {
 mod tests {
     use super::*;
 
+    /// No start positions given: every match, wherever it starts.
+    const EVERYWHERE: Option<std::iter::Empty<usize>> = None;
+
+    #[test]
+    fn anchored_searches_at_given_starts_find_what_the_unanchored_search_finds_there() {
+        let re = ConfirmRegex::build(r"\bghp_([A-Za-z0-9]{6})\b", None).unwrap();
+        let text = b"xghp_aaaaaa ghp_bbbbbb ghp_cc ghp_dddddd";
+        let all = |starts: Option<Vec<usize>>| {
+            let mut found = Vec::new();
+            re.for_each_match(text, starts.map(Vec::into_iter), |c| {
+                found.push(c.get_group(1).unwrap().range())
+            });
+            found
+        };
+        let everywhere = all(None);
+        assert_eq!(everywhere, [16..22, 34..40]);
+        // Every occurrence of the literal start, including those that fail (`\b`, length).
+        assert_eq!(all(Some(vec![1, 12, 23, 30])), everywhere);
+        // Only the starts given: a match elsewhere is not searched for, and a start inside
+        // a match already found is skipped.
+        assert_eq!(all(Some(vec![30])), everywhere[1..]);
+        assert_eq!(all(Some(vec![12, 14, 30])), everywhere);
+        assert!(all(Some(vec![13, 31, 40])).is_empty());
+    }
+
     /// Every (whole, secret) span `ConfirmRegex` reports equals the `regex` crate's.
     fn same_as_regex(pattern: &str, haystack: &[u8]) {
         let ours = ConfirmRegex::build(pattern, None).unwrap();
         let group = ours.secret_group();
         let mut got = Vec::new();
-        ours.for_each_match(haystack, |c| {
+        ours.for_each_match(haystack, EVERYWHERE, |c| {
             got.push((
                 c.get_group(0).unwrap().range(),
                 c.get_group(group).map(|s| s.range()),
@@ -328,7 +384,7 @@ mod tests {
         assert!(100_000 > re.backtrack.max_haystack_len());
         same_as_regex(pattern, text.as_bytes());
         let mut secrets = Vec::new();
-        re.for_each_match(text.as_bytes(), |c| {
+        re.for_each_match(text.as_bytes(), EVERYWHERE, |c| {
             secrets.push(c.get_group(1).unwrap().range())
         });
         assert_eq!(secrets, [100_004..100_007, 200_012..200_014]);
@@ -338,7 +394,7 @@ mod tests {
         );
         let short = ConfirmRegex::build(pattern, None).unwrap();
         same_as_regex(pattern, b"a key1 b key22");
-        short.for_each_match(b"a key1 b key22", |_| {});
+        short.for_each_match(b"a key1 b key22", EVERYWHERE, |_| {});
         assert!(
             short.reverse.get().is_none(),
             "no reverse DFA for short stretches"

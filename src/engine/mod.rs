@@ -113,6 +113,10 @@ struct RuleIndex {
     pattern_rules: Vec<Vec<usize>>,
     /// For each keyword, its rules that look at the hit's line only, pre-screened together.
     line_rules: Vec<Vec<usize>>,
+    /// Per rule, whether its matches all begin with one of its keywords: what a screen lets
+    /// through is then searched only where its keywords are, with anchored searches (see
+    /// [`crate::rules::literal_start`]).
+    at_keywords: Vec<bool>,
     /// Rules with no keywords: run on every blob. Kept few on purpose.
     keywordless: Vec<usize>,
 }
@@ -140,6 +144,7 @@ impl RuleIndex {
                 }
             }
         }
+        let at_keywords: Vec<bool> = rules.iter().map(Rule::starts_with_a_keyword).collect();
         let line_rules = pattern_rules
             .iter()
             .map(|rs| {
@@ -161,6 +166,7 @@ impl RuleIndex {
             keywords,
             pattern_rules,
             line_rules,
+            at_keywords,
             keywordless,
         }
     }
@@ -385,7 +391,23 @@ impl RuleSet {
         }
     }
 
-    /// Runs one rule's regex over a window and keeps the matches that pass its checks.
+    /// Where in `text` the keywords of rule `r` start, in order.
+    fn keyword_starts(&self, text: &[u8], r: usize) -> Vec<usize> {
+        let mut starts = Vec::new();
+        self.for_each_keyword_hit(text, |pattern, start, _| {
+            if self.index.pattern_rules[pattern].contains(&r) {
+                starts.push(start);
+            }
+        });
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
+    /// Runs one rule's regex over a window and keeps the matches that pass its checks. A
+    /// rule whose matches all begin with one of its keywords is searched only where they
+    /// start in the window, each time with an anchored search: the same matches, found
+    /// without the unanchored search's lazy DFA building states for every new line.
     fn confirm(&self, haystack: &[u8], w: Window, out: &mut Vec<Match>) {
         let rule = &self.index.rules[w.rule];
         let Some((re, group)) = self.regex(w.rule) else {
@@ -397,7 +419,8 @@ impl RuleSet {
         // (bounded), so a long value is judged whole (a SealedSecret ciphertext is long).
         let cut = w.end < haystack.len() && haystack[w.end] != b'\n';
         let mut longer = None;
-        re.for_each_match(text, |caps| {
+        let starts = self.index.at_keywords[w.rule].then(|| self.keyword_starts(text, w.rule));
+        re.for_each_match(text, starts.map(Vec::into_iter), |caps| {
             let whole = caps.get_match().expect("a match").span();
             let caps = if cut && whole.end == text.len() {
                 let end = window::line_end(haystack, w.end, LONG_LINE);
@@ -455,6 +478,74 @@ mod tests {
             "id = {id:?}\nname = \"n\"\ndescription = \"d\"\nkeywords = {keywords:?}\nregex = '''{regex}'''\nplaceholder_check = false\n"
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn rules_searched_at_their_keywords_find_what_the_regex_finds_on_each_line() {
+        let rules = vec![
+            rule("ghp", &["ghp_"], r"\b(ghp_[A-Za-z0-9]{8})\b"),
+            rule(
+                "sk",
+                &["sk_live_", "rk_live_"],
+                r"(?:sk|rk)_live_([0-9a-z]{6,10})",
+            ),
+            rule("tok", &["token"], r"token\s*=\s*'([a-z0-9]{8,})'"),
+            // Its keyword is in the middle of the match: searched as before.
+            rule("mid", &["secret"], r"[a-z_]*secret\s*=\s*([A-Z0-9]{8})"),
+        ];
+        let set = RuleSet::new(rules.clone());
+        let anchored: Vec<bool> = set.index.at_keywords.clone();
+        assert_eq!(anchored, [true, true, true, false]);
+        let mut text = String::new();
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alnum = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+        for _ in 0..2000 {
+            let shape = next() % 7;
+            let mut word = |n: usize| -> String {
+                (0..n)
+                    .map(|_| alnum[(next() % alnum.len() as u64) as usize] as char)
+                    .collect()
+            };
+            let line = match shape {
+                0 => format!("x ghp_{} ghp_{} xghp_{}", word(8), word(7), word(8)),
+                1 => format!("SK_LIVE_{} rk_live_{}sk_live_{}", word(8), word(4), word(9)),
+                2 => format!("token = '{}' token='{}'", word(10), word(3)),
+                3 => format!("my_secret = {} tokens ghp_{}", word(8), word(12)),
+                4 => format!("ghp_ghp_{}", word(8)),
+                5 => format!("rk_live_sk_live_{}", word(6)),
+                _ => format!("nothing {} here", word(20)),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        let mut found: Vec<(usize, usize, usize)> = set
+            .scan(text.as_bytes())
+            .iter()
+            .map(|m| (m.rule, m.secret_start, m.secret_end))
+            .collect();
+        let mut want = Vec::new();
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let line = line.trim_end_matches('\n');
+            for (i, r) in rules.iter().enumerate() {
+                let re = crate::rules::compile::regex(&r.regex).unwrap();
+                for c in re.captures_iter(line.as_bytes()) {
+                    let g = c.get(1).unwrap();
+                    want.push((i, at + g.start(), at + g.end()));
+                }
+            }
+            at += line.len() + 1;
+        }
+        found.sort_unstable();
+        want.sort_unstable();
+        assert!(want.len() > 500, "{}", want.len());
+        assert_eq!(found, want);
     }
 
     #[test]

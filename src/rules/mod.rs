@@ -5,6 +5,7 @@ pub mod compile;
 pub mod entropy;
 pub mod example;
 pub mod kind;
+pub mod literal_start;
 pub mod parsed;
 pub mod placeholder;
 pub mod validators;
@@ -30,6 +31,9 @@ static EMBEDDED_EXAMPLES: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern
 static EMBEDDED_DOCS: &str = include_str!(concat!(env!("OUT_DIR"), "/pattern-docs.json"));
 /// The rules' regexes, parsed at build time (see build.rs and [`parsed`]).
 static EMBEDDED_PARSED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pattern-parsed.bin"));
+/// Per rule, whether every match of its regex begins with one of its keywords (build.rs).
+static EMBEDDED_KEYWORD_STARTS: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/pattern-keyword-starts.bin"));
 
 #[derive(Deserialize)]
 struct EmbeddedFile {
@@ -254,6 +258,26 @@ impl Rule {
     /// scanning whose regex parses in that mode; None otherwise (then parse it).
     pub fn parsed_regex(&self) -> Option<regex_syntax::hir::Hir> {
         parsed::decode(parsed::entry(EMBEDDED_PARSED, self.builtin? as usize)?)
+    }
+
+    /// Whether every match of the regex begins with one of the rule's keywords
+    /// ([`literal_start`]): decided at build time for a built-in rule, by parsing the regex
+    /// in ASCII mode for any other (no, when it needs Unicode mode).
+    pub fn starts_with_a_keyword(&self) -> bool {
+        if let Some(i) = self.builtin {
+            return EMBEDDED_KEYWORD_STARTS.get(i as usize) == Some(&1);
+        }
+        let keywords: Vec<Vec<u8>> = self
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&self.regex)
+            .is_ok_and(|hir| literal_start::starts_with_a_keyword(&hir, &keywords))
     }
 
     /// The rule without its references (a listing that shows them apart).
@@ -542,6 +566,25 @@ mod tests {
             .unwrap()
             .iter()
             .all(|r| r.parsed_regex().is_none()));
+    }
+
+    #[test]
+    fn the_pack_says_at_build_time_which_rules_begin_with_a_keyword() {
+        let lean = builtin_rules_for_scanning().unwrap();
+        let full = builtin_rules().unwrap();
+        let mut starting = 0;
+        for (embedded, parsed) in lean.iter().zip(&full) {
+            // The full rules carry no build-time data: they answer by parsing.
+            assert_eq!(
+                embedded.starts_with_a_keyword(),
+                parsed.starts_with_a_keyword(),
+                "rule {}",
+                embedded.id
+            );
+            starting += usize::from(embedded.starts_with_a_keyword());
+        }
+        // Provider formats with a prefix of their own mostly do.
+        assert!(starting > 250, "{starting}");
     }
 
     fn rule(extra: &str) -> anyhow::Result<Vec<super::Rule>> {
