@@ -16,6 +16,8 @@
 //! and only such a rule builds one. Built-in rules come parsed already (see
 //! [`crate::rules::Rule::parsed_regex`]), so nothing is parsed here either.
 
+use super::engine_choice::{Engine, EngineChoice};
+use super::state_growth::StateGrowth;
 use crate::rules::compile;
 use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
@@ -28,6 +30,7 @@ use regex_automata::{Anchored, Input, MatchKind, PatternID};
 use regex_syntax::hir::Hir;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::OnceLock;
+use std::time::Instant;
 
 /// The NFA size a pattern may compile to: the `regex` crate's default.
 const NFA_SIZE_LIMIT: usize = 10 << 20;
@@ -36,6 +39,15 @@ const NFA_SIZE_LIMIT: usize = 10 << 20;
 /// state and haystack byte): enough for a large generic rule over a window of some kilobytes.
 /// A longer stretch is searched with the PikeVM.
 const VISITED_BYTES: usize = 1 << 20;
+
+/// Up to how many bytes an unanchored search may be given to the backtracker alone (see
+/// [`EngineChoice`]): a window of a line or a few.
+const DIRECT_UP_TO: usize = 512;
+
+/// Unanchored searches per round of judging whether the forward DFA keeps building states:
+/// a generic rule confirms a few hundred windows in a large tree, so a round of the screens'
+/// length would judge it only when most of them are done.
+const GROWTH_ROUND: u32 = 32;
 
 /// From how many bytes on a search is worth skipping ahead to a pattern's opening literals.
 const SKIP_FROM: usize = 256;
@@ -91,6 +103,10 @@ pub struct ConfirmRegex {
     reverse: OnceLock<Option<Lazy>>,
     backtrack: BoundedBacktracker,
     pikevm: PikeVM,
+    /// Whether the unanchored searches keep the forward DFAs building states, and which
+    /// engine answers the short ones.
+    growth: StateGrowth,
+    choice: EngineChoice,
     /// One cache per thread that uses the regex, for each engine.
     backtrack_caches: Pool<backtrack::Cache, Make<backtrack::Cache>>,
     pikevm_caches: Pool<pikevm::Cache, Make<pikevm::Cache>>,
@@ -133,6 +149,8 @@ impl ConfirmRegex {
             backtrack_caches: Pool::new(Box::new(move || b.create_cache())),
             pikevm_caches: Pool::new(Box::new(move || p.create_cache())),
             forward,
+            growth: StateGrowth::judged_every(GROWTH_ROUND),
+            choice: EngineChoice::default(),
             backtrack,
             pikevm,
         })
@@ -200,15 +218,51 @@ impl ConfirmRegex {
 
     /// [`ConfirmRegex::captures_at`], or with `Anchored::Yes` the match that starts at `at`.
     fn search(&self, haystack: &[u8], at: usize, anchored: Anchored, caps: &mut Captures) -> bool {
+        let len = haystack.len() - at;
+        if anchored == Anchored::No && len <= DIRECT_UP_TO {
+            let engine = self.choice.engine(self.growth.keeps_growing());
+            if !self.choice.measuring() {
+                return self.search_with(engine, haystack, at, anchored, caps);
+            }
+            let started = Instant::now();
+            let found = self.search_with(engine, haystack, at, anchored, caps);
+            self.choice.record(engine, len, started.elapsed());
+            return found;
+        }
+        self.search_with(Engine::Dfa, haystack, at, anchored, caps)
+    }
+
+    /// [`ConfirmRegex::search`] by the engine given: the backtracker alone, or a forward DFA
+    /// to find where the match ends and then the backtracker (or the PikeVM) for its groups.
+    fn search_with(
+        &self,
+        engine: Engine,
+        haystack: &[u8],
+        at: usize,
+        anchored: Anchored,
+        caps: &mut Captures,
+    ) -> bool {
         let input = Input::new(haystack).range(at..).anchored(anchored);
+        let unanchored = anchored == Anchored::No;
+        let len = haystack.len() - at;
+        if engine == Engine::Backtracker {
+            if let Some(found) = self.backtrack(&input, caps) {
+                return found;
+            }
+        }
         let end = {
             // An anchored search has no use for the prefilter of the skipping DFA.
             let forward = match anchored {
-                Anchored::No => self.forward_for(haystack.len() - at),
+                Anchored::No => self.forward_for(len),
                 _ => &self.forward,
             };
             let mut cache = forward.caches.get();
-            forward.dfa.try_search_fwd(&mut cache, &input)
+            let before = StateGrowth::size(&cache);
+            let end = forward.dfa.try_search_fwd(&mut cache, &input);
+            if unanchored {
+                self.growth.record(before, &cache);
+            }
+            end
         };
         let input = match end {
             Ok(None) => return false,
@@ -216,7 +270,7 @@ impl ConfirmRegex {
             // starts it, and ends here.
             Ok(Some(end)) => {
                 let long = end.offset() - at > self.backtrack.max_haystack_len();
-                let start = if long && matches!(anchored, Anchored::No) {
+                let start = if long && unanchored {
                     self.match_start(haystack, at, end.offset()).unwrap_or(at)
                 } else {
                     at
@@ -227,15 +281,22 @@ impl ConfirmRegex {
             // cache filled too often): search the whole rest with the NFA engines.
             Err(_) => input,
         };
-        if input.get_span().len() <= self.backtrack.max_haystack_len() {
-            let mut cache = self.backtrack_caches.get();
-            if self.backtrack.try_search(&mut cache, &input, caps).is_ok() {
-                return caps.is_match();
-            }
+        if let Some(found) = self.backtrack(&input, caps) {
+            return found;
         }
         let mut cache = self.pikevm_caches.get();
         self.pikevm.search(&mut cache, &input, caps);
         caps.is_match()
+    }
+
+    /// The backtracker's search of `input`, if the stretch is short enough for it.
+    fn backtrack(&self, input: &Input, caps: &mut Captures) -> Option<bool> {
+        if input.get_span().len() > self.backtrack.max_haystack_len() {
+            return None;
+        }
+        let mut cache = self.backtrack_caches.get();
+        self.backtrack.try_search(&mut cache, input, caps).ok()?;
+        Some(caps.is_match())
     }
 
     /// The forward DFA for a search over `len` bytes.
@@ -312,27 +373,31 @@ mod tests {
     }
 
     /// Every (whole, secret) span `ConfirmRegex` reports equals the `regex` crate's.
+    /// With either engine answering the short unanchored searches.
     fn same_as_regex(pattern: &str, haystack: &[u8]) {
-        let ours = ConfirmRegex::build(pattern, None).unwrap();
-        let group = ours.secret_group();
-        let mut got = Vec::new();
-        ours.for_each_match(haystack, EVERYWHERE, |c| {
-            got.push((
-                c.get_group(0).unwrap().range(),
-                c.get_group(group).map(|s| s.range()),
-            ))
-        });
         let theirs = compile::regex(pattern).unwrap();
-        let want: Vec<_> = theirs
-            .captures_iter(haystack)
-            .map(|c| (c.get(0).unwrap().range(), c.get(group).map(|m| m.range())))
-            .collect();
-        assert_eq!(
-            got,
-            want,
-            "{pattern} on {:?}",
-            String::from_utf8_lossy(haystack)
-        );
+        for engine in [Engine::Dfa, Engine::Backtracker] {
+            let mut ours = ConfirmRegex::build(pattern, None).unwrap();
+            ours.choice = EngineChoice::decided(engine);
+            let group = ours.secret_group();
+            let mut got = Vec::new();
+            ours.for_each_match(haystack, EVERYWHERE, |c| {
+                got.push((
+                    c.get_group(0).unwrap().range(),
+                    c.get_group(group).map(|s| s.range()),
+                ))
+            });
+            let want: Vec<_> = theirs
+                .captures_iter(haystack)
+                .map(|c| (c.get(0).unwrap().range(), c.get(group).map(|m| m.range())))
+                .collect();
+            assert_eq!(
+                got,
+                want,
+                "{pattern} ({engine:?}) on {:?}",
+                String::from_utf8_lossy(haystack)
+            );
+        }
     }
 
     #[test]
@@ -351,6 +416,48 @@ mod tests {
         same_as_regex(r"x*", b"axxb");
         // The DFA stops at a Unicode word boundary next to non-ASCII text: the NFA decides.
         same_as_regex(r"(?u)\btok(\w+)\b", "é tokAbc tokÄb".as_bytes());
+    }
+
+    #[test]
+    fn a_dfa_that_keeps_building_states_has_the_backtracker_tried_and_the_matches_stay() {
+        let pattern = r"(?:[A-Za-z0-9_][A-Za-z0-9_.\-]{0,40}?)?(?i:secret|token)[0-9]{0,2}[ \t]*[:=][ \t]*['\x22](?P<secret>[!#-&(-~]{6,254})['\x22]";
+        let re = ConfirmRegex::build(pattern, None).unwrap();
+        let theirs = compile::regex(pattern).unwrap();
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let chars = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789_.-!#$%&()*+";
+        let mut word = |len: u64, from: usize| -> String {
+            (0..len)
+                .map(|_| chars[next(from as u64) as usize] as char)
+                .collect()
+        };
+        let mut searched = 0;
+        for i in 0..600 {
+            let name = word(i % 45, 38);
+            let value = word(3 + i % 20, chars.len());
+            let line = format!("  {name}Secret{} = \"{value}\" # {}", i % 120, word(9, 36));
+            let mut got = Vec::new();
+            re.for_each_match(line.as_bytes(), EVERYWHERE, |c| {
+                got.push(c.get_group(1).unwrap().range())
+            });
+            let want: Vec<_> = theirs
+                .captures_iter(line.as_bytes())
+                .map(|c| c.get(1).unwrap().range())
+                .collect();
+            assert_eq!(got, want, "{line}");
+            searched += usize::from(!want.is_empty());
+        }
+        assert!(searched > 300, "{searched}");
+        assert!(
+            re.growth.keeps_growing(),
+            "the lines kept the DFA building states"
+        );
+        assert!(!re.choice.measuring(), "the trial was held and decided");
     }
 
     #[test]

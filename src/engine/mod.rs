@@ -8,6 +8,7 @@
 
 mod anchor;
 mod confirm;
+mod engine_choice;
 mod examples;
 mod keywords;
 mod parity_windows;

@@ -12,7 +12,7 @@
 use regex_automata::hybrid::dfa::Cache;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
-/// Searches per round.
+/// Searches per round, unless told otherwise.
 const ROUND: u32 = 256;
 /// A round in which more than one search in this many built states means the DFA keeps
 /// growing.
@@ -20,8 +20,8 @@ const GROWING_ONE_IN: u32 = 8;
 
 /// Counts, for one lazy DFA shared by threads (each with its own cache), the searches of the
 /// current round and those that built states.
-#[derive(Default)]
 pub struct StateGrowth {
+    round: u32,
     searches: AtomicU32,
     growing: AtomicU32,
     keeps_growing: AtomicBool,
@@ -32,7 +32,23 @@ pub struct StateGrowth {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Size(usize, usize);
 
+impl Default for StateGrowth {
+    fn default() -> StateGrowth {
+        StateGrowth::judged_every(ROUND)
+    }
+}
+
 impl StateGrowth {
+    /// Judged in rounds of `round` searches.
+    pub fn judged_every(round: u32) -> StateGrowth {
+        StateGrowth {
+            round,
+            searches: AtomicU32::new(0),
+            growing: AtomicU32::new(0),
+            keeps_growing: AtomicBool::new(false),
+        }
+    }
+
     pub fn size(cache: &Cache) -> Size {
         Size(cache.memory_usage(), cache.clear_count())
     }
@@ -42,7 +58,7 @@ impl StateGrowth {
         let grew = StateGrowth::size(cache) != before;
         let growing = self.growing.fetch_add(u32::from(grew), Relaxed) + u32::from(grew);
         let searches = self.searches.fetch_add(1, Relaxed) + 1;
-        if searches >= ROUND {
+        if searches >= self.round {
             if growing * GROWING_ONE_IN > searches {
                 self.keeps_growing.store(true, Relaxed);
             }
